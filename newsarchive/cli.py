@@ -1,0 +1,148 @@
+"""The ``newsarchive`` command line.
+
+``parse_args(argv)`` only parses; ``main(argv)`` runs and returns the exit status, so tests
+call either without a subprocess. Exit statuses (also in ``docs/cli.md``): 0 success,
+1 archived but with errors, 2 bad usage, 3 could not start, 4 archived nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from newsarchive import __version__
+from newsarchive.errors import StartError, UsageError
+from newsarchive.report import EXIT_START_FAILED, EXIT_USAGE
+
+SETTINGS_MODULE = "newsarchive.settings"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="newsarchive",
+        description="Archive news sites as WARC files and one JSON record per article.",
+    )
+    parser.add_argument("--version", action="version", version=f"newsarchive {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    crawl = sub.add_parser(
+        "crawl",
+        help="crawl sites into an output folder",
+        description="Crawl the named sites (trend, bakutel, ...) into DIR.",
+    )
+    crawl.add_argument("sites", nargs="+", metavar="SITE", help="spider names")
+    crawl.add_argument(
+        "--root",
+        action="append",
+        default=[],
+        metavar="URL",
+        help="replace the site's home URL (a local copy of the site); repeat for several "
+        "roots (Trend: one per edition); with several sites write SITE=URL",
+    )
+    crawl.add_argument("--out", type=Path, default=Path("archives"), metavar="DIR")
+    crawl.add_argument("--max-articles", type=int, default=None, metavar="N")
+    crawl.add_argument("--log-level", default="INFO", help="log file level (default INFO)")
+    crawl.add_argument(
+        "-s",
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="override a Scrapy or NEWSARCHIVE_* setting (repeatable)",
+    )
+
+    demo = sub.add_parser(
+        "demo",
+        help="serve the bundled replica sites on 127.0.0.1 and archive them",
+        description="Serve the bundled replica of both sites on 127.0.0.1 and crawl it.",
+    )
+    demo.add_argument("--out", type=Path, default=Path("archives"), metavar="DIR")
+    demo.add_argument("--max-articles", type=int, default=None, metavar="N")
+    demo.add_argument("--log-level", default="INFO", help="log file level (default INFO)")
+
+    validate = sub.add_parser(
+        "validate",
+        help="check WARC and JSONL files",
+        description="Check WARC files (and JSONL files) and say what is wrong.",
+    )
+    validate.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    return parser
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """Parse ``argv`` (without the program name); exits 2 with usage on bad arguments."""
+    return build_parser().parse_args(argv)
+
+
+def roots_by_site(sites: Sequence[str], roots: Sequence[str]) -> dict[str, list[str]]:
+    """Assign ``--root`` values to sites: plain URLs need a single site, else ``SITE=URL``."""
+    result: dict[str, list[str]] = {}
+    for value in roots:
+        site, sep, url = value.partition("=")
+        if sep and not site.startswith(("http:", "https:")) and site in sites:
+            result.setdefault(site, []).append(url)
+        elif len(sites) == 1:
+            result.setdefault(sites[0], []).append(value)
+        else:
+            raise UsageError(f"--root {value!r}: with several sites write SITE=URL")
+    return result
+
+
+def parse_settings(pairs: Sequence[str]) -> dict[str, str]:
+    """``NAME=VALUE`` pairs from ``--set`` into a dict (values stay strings, as with
+    ``scrapy -s``; Scrapy's typed getters convert them)."""
+    result: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise UsageError(f"--set {pair!r}: expected NAME=VALUE")
+        result[name.strip()] = value
+    return result
+
+
+def _run(args: argparse.Namespace) -> int:
+    if args.command == "validate":
+        from newsarchive.validate import validate_paths
+
+        report = validate_paths(args.paths)
+        for line in report.lines():
+            print(line)
+        return report.exit_code
+    from newsarchive.crawl import CrawlOptions, run_crawl
+
+    if args.command == "crawl":
+        options = CrawlOptions(
+            sites=list(dict.fromkeys(args.sites)),
+            roots=roots_by_site(args.sites, args.root),
+            out=args.out,
+            max_articles=args.max_articles,
+            log_level=args.log_level,
+            settings=parse_settings(args.set),
+        )
+        return run_crawl(options)
+    if args.command == "demo":
+        from newsarchive.crawl import run_demo
+
+        return run_demo(args.out, max_articles=args.max_articles, log_level=args.log_level)
+    raise UsageError(f"unknown command {args.command!r}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the console script; returns the exit status."""
+    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", SETTINGS_MODULE)
+    args = parse_args(argv)
+    try:
+        return _run(args)
+    except UsageError as exc:
+        print(f"newsarchive: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except StartError as exc:
+        print(f"newsarchive: {exc}", file=sys.stderr)
+        return EXIT_START_FAILED
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

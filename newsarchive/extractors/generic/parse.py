@@ -1,0 +1,107 @@
+"""Decoding and parsing: one lxml parse per page, plus the text helpers every part shares."""
+
+from __future__ import annotations
+
+import codecs
+import re
+import unicodedata
+
+from lxml import etree
+
+_META_CHARSET = re.compile(
+    rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_:.-]+)""", re.IGNORECASE
+)
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
+_SPACE = re.compile(r"\s+")
+_PARSERS: dict[str, etree.HTMLParser] = {}
+
+#: Names that browsers treat as windows-1252 or that Python knows under another name.
+_ALIASES = {
+    "iso-8859-1": "cp1252",
+    "latin-1": "cp1252",
+    "latin1": "cp1252",
+    "us-ascii": "cp1252",
+    "ascii": "cp1252",
+    "x-sjis": "shift_jis",
+    "windows-874": "cp874",
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+}
+
+
+def _parser(encoding: str | None) -> etree.HTMLParser:
+    key = encoding or ""
+    parser = _PARSERS.get(key)
+    if parser is None:
+        parser = etree.HTMLParser(
+            encoding=encoding,
+            remove_comments=True,
+            remove_pis=True,
+            no_network=True,
+            collect_ids=False,
+            default_doctype=False,
+        )
+        _PARSERS[key] = parser
+    return parser
+
+
+def _known(name: str | None) -> str | None:
+    if not name:
+        return None
+    name = _ALIASES.get(name.lower(), name.lower())
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return None
+
+
+def detect_encoding(data: bytes, declared: str | None = None) -> str:
+    """Pick the page's encoding: BOM, then valid UTF-8, then the declared or meta charset.
+
+    Valid UTF-8 with non-ASCII bytes wins over a declared single-byte charset, since pages
+    are often re-saved as UTF-8 without their ``<meta charset>`` being updated.
+    """
+    if data.startswith(codecs.BOM_UTF8):
+        return "utf-8"
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    declared = _known(declared)
+    if declared is None:
+        m = _META_CHARSET.search(data, 0, 4096) or _META_CHARSET.search(data)
+        declared = _known(m.group(1).decode("ascii", "replace")) if m else None
+    if declared in ("utf-16", "utf-16-le", "utf-16-be", "utf-32"):
+        declared = None  # a page that parses as bytes here is not UTF-16
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return declared if declared and declared != "utf-8" else "cp1252"
+    return "utf-8"
+
+
+def parse_html(html: bytes | str, encoding: str | None = None) -> etree._Element | None:
+    """Parse a page once, without comments and processing instructions."""
+    if isinstance(html, str):
+        html = _XML_DECL.sub("", html, count=1).encode("utf-8")
+        enc = "utf-8"
+    else:
+        enc = detect_encoding(html, encoding)
+    if not html.strip():
+        return None
+    try:
+        root = etree.fromstring(html, _parser(enc))
+    except (etree.ParserError, ValueError, LookupError):
+        try:
+            root = etree.fromstring(html.decode(enc, "replace").encode("utf-8"), _parser("utf-8"))
+        except (etree.ParserError, ValueError):
+            return None
+    return root
+
+
+def clean(text: str | None) -> str:
+    """NFC and whitespace collapsed to single spaces, stripped."""
+    if not text:
+        return ""
+    text = _SPACE.sub(" ", text).strip()
+    if not text.isascii():
+        text = unicodedata.normalize("NFC", text)
+    return text

@@ -1,0 +1,95 @@
+"""The article item: one JSON Lines record per article (``CONTRACT.md``).
+
+Fields are declared in the order they are written. A field the page does not have is
+``None`` (or an empty list); a record never invents a value.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+SCHEMA_VERSION = 1
+
+
+@dataclass
+class ArticleItem:
+    """One archived article, as researchers read it from ``DIR/jsonl/*.jsonl``."""
+
+    url: str
+    """The article's final URL, after redirects. Absolute ``http(s)`` URL."""
+
+    site: str
+    """The name of the spider that archived it (``trend``, ``bakutel``, ``generic``)."""
+
+    title: str
+    """The headline exactly as printed on the page (NFC, whitespace collapsed)."""
+
+    body: str
+    """The article text only: paragraphs joined by one blank line (``\\n\\n``), whitespace
+    inside a paragraph collapsed to single spaces; no dateline, service lines or widgets."""
+
+    lang: str | None = None
+    """The edition's language as a BCP 47 tag (``en``, ``az``, ``ru``), or ``None``."""
+
+    published: str | None = None
+    """Publication time, ISO 8601 with the UTC offset in force at that instant
+    (``2014-05-02T14:12:00+05:00``); only the day (``2014-05-02``) when the page gives no
+    time; ``None`` when the page gives no date. Never guessed."""
+
+    published_raw: str | None = None
+    """The date as the page prints it for readers (the visible text), or the machine value
+    (meta / JSON-LD) when the page prints none. The raw value next to ``published``."""
+
+    dateline: str | None = None
+    """The opening place/date/agency line split off the body (``BAKU, Azerbaijan, May 15``)."""
+
+    section: str | None = None
+    """The site's section: Trend ``section/sub`` from the URL path, BakuTel the path text."""
+
+    boilerplate: dict[str, Any] = field(
+        default_factory=lambda: {"headlines": [], "rates": [], "copyright": None}
+    )
+    """The page's boilerplate as structured data: ``headlines`` (list of ``{title, url}``,
+    every headline link once, URL absolute), ``rates`` (list of ``{currency, date, rate}``,
+    one per currency-table cell, ``date`` as ``YYYY-MM-DD``, ``rate`` a number) and
+    ``copyright`` (the copyright line, whitespace collapsed, or ``None``)."""
+
+    fetched_at: str | None = None
+    """When the response was captured: its WARC-Date, UTC (``2026-11-22T16:40:12Z``)."""
+
+    warc: dict[str, Any] | None = None
+    """Where the response record this record was extracted from lies:
+    ``{file, offset, length, record_id}`` (``file`` is the WARC file's name in ``DIR/warc/``,
+    ``offset``/``length`` the byte range of its gzip member, ``record_id`` its WARC-Record-ID)."""
+
+    schema_version: int = SCHEMA_VERSION
+    """The record format's version: ``1``. Changes only with a CHANGELOG entry."""
+
+
+RECORD_ORDER = (
+    "schema_version",
+    "url",
+    "site",
+    "lang",
+    "title",
+    "published",
+    "published_raw",
+    "dateline",
+    "section",
+    "body",
+    "boilerplate",
+    "fetched_at",
+    "warc",
+)
+"""The order in which a record's fields are written to JSON Lines."""
+
+
+def item_from_fields(fields: dict[str, Any], **crawl_fields: Any) -> ArticleItem:
+    """Build an :class:`ArticleItem` from extracted fields plus crawl-time fields.
+
+    Keys that are not item fields (e.g. extra diagnostics) are ignored.
+    """
+    known = ArticleItem.__dataclass_fields__
+    data = {k: v for k, v in {**fields, **crawl_fields}.items() if k in known}
+    return ArticleItem(**data)

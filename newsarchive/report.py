@@ -1,0 +1,138 @@
+"""The per-run report: ``DIR/reports/{SITE}-{RUN_ID}.json``, and what a run's outcome means.
+
+:func:`outcome` is the one place that turns a crawl's stats into an exit status, so the
+report file and the command's exit code always agree.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from scrapy import Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+
+from newsarchive import __version__
+from newsarchive.runinfo import run_id
+
+logger = logging.getLogger(__name__)
+
+EXIT_OK = 0
+EXIT_ERRORS = 1  # archived articles, but some pages or records had errors
+EXIT_USAGE = 2  # bad command line
+EXIT_START_FAILED = 3  # could not start: unknown site, output folder busy or unwritable
+EXIT_NOTHING = 4  # the crawl ran but archived no article
+
+ERROR_STAT_PREFIXES = (
+    "newsarchive/validation/errors/",
+    "newsarchive/extract/errors",
+    "newsarchive/warc/errors",
+    "spider_exceptions/",
+    "downloader/exception_type_count/",
+)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a site's crawl amounted to."""
+
+    exit_code: int
+    reason: str
+    articles: int
+    responses: int
+    errors: int
+
+
+def error_count(stats: dict[str, Any]) -> int:
+    """Sum of the error counters in ``stats`` (validation, extraction, WARC, exceptions)."""
+    total = 0
+    for key, value in stats.items():
+        if key.startswith(ERROR_STAT_PREFIXES) and isinstance(value, int):
+            total += value
+    return total
+
+
+def outcome(stats: dict[str, Any]) -> Outcome:
+    """Exit status and a one-line reason for a finished crawl's stats."""
+    articles = int(stats.get("newsarchive/jsonl/records", 0))
+    responses = int(stats.get("newsarchive/warc/responses", 0))
+    errors = error_count(stats)
+    reason = stats.get("finish_reason", "unknown")
+    if articles == 0:
+        why = f"archived no article ({responses} responses, finish reason {reason})"
+        return Outcome(EXIT_NOTHING, why, articles, responses, errors)
+    if errors:
+        why = f"archived {articles} articles with {errors} errors (see the report)"
+        return Outcome(EXIT_ERRORS, why, articles, responses, errors)
+    why = f"archived {articles} articles, {responses} responses"
+    return Outcome(EXIT_OK, why, articles, responses, errors)
+
+
+def _json_safe(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    if isinstance(value, dict):
+        return {str(k): _json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set):
+        return [_json_safe(v) for v in value]
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    return str(value)
+
+
+def build_report(site: str, run: str, stats: dict[str, Any]) -> dict[str, Any]:
+    """The report's content: outcome first, then every crawl stat."""
+    result = outcome(stats)
+    return {
+        "report_version": 1,
+        "software": f"newsarchive/{__version__}",
+        "site": site,
+        "run_id": run,
+        "started_at": _json_safe(stats.get("start_time")),
+        "finished_at": _json_safe(stats.get("finish_time")),
+        "finish_reason": stats.get("finish_reason"),
+        "exit_code": result.exit_code,
+        "summary": result.reason,
+        "articles": result.articles,
+        "responses_archived": result.responses,
+        "errors": result.errors,
+        "robots_forbidden": stats.get("robotstxt/forbidden", 0),
+        "jsonl_file": stats.get("newsarchive/jsonl/file"),
+        "warc_files": stats.get("newsarchive/warc/file_names", []),
+        "stats": _json_safe(stats),
+    }
+
+
+class RunReportExtension:
+    """Write ``DIR/reports/{SITE}-{RUN_ID}.json`` when the spider closes."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        if not crawler.settings.getbool("NEWSARCHIVE_REPORT_ENABLED", True):
+            raise NotConfigured("NEWSARCHIVE_REPORT_ENABLED is off")
+        self.crawler = crawler
+        self.out = Path(crawler.settings.get("NEWSARCHIVE_OUT", "archives")) / "reports"
+        self.path: Path | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RunReportExtension:
+        ext = cls(crawler)
+        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        return ext
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        assert self.crawler.stats is not None
+        stats = dict(self.crawler.stats.get_stats())
+        stats.setdefault("finish_reason", reason)
+        run = run_id(self.crawler.settings)
+        report = build_report(spider.name, run, stats)
+        self.out.mkdir(parents=True, exist_ok=True)
+        self.path = self.out / f"{spider.name}-{run}.json"
+        tmp = self.path.with_suffix(".json.tmp")
+        tmp.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", "utf-8")
+        tmp.replace(self.path)
+        logger.info("run report written to %s: %s", self.path, report["summary"])

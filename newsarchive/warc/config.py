@@ -1,0 +1,81 @@
+"""Settings of the WARC capture, read once into a typed :class:`WarcConfig`.
+
+=================================  ===================  =========================================
+setting                            default              meaning
+=================================  ===================  =========================================
+``NEWSARCHIVE_WARC_ENABLED``       ``True``             archive every fetch into WARC files
+``NEWSARCHIVE_OUT``                ``"archives"``       output folder; WARCs go to ``OUT/warc``
+``NEWSARCHIVE_WARC_PREFIX``        ``"NEWSARCHIVE"``    file name prefix
+``NEWSARCHIVE_WARC_MAX_SIZE``      ``1_000_000_000``    rotate a file once it has this many bytes
+``NEWSARCHIVE_WARC_OPERATOR``      ``None``             warcinfo ``operator``
+``NEWSARCHIVE_WARC_DESCRIPTION``   ``None``             warcinfo ``description``
+=================================  ===================  =========================================
+
+``ROBOTSTXT_OBEY`` gives warcinfo ``robots`` (``obey``/``ignore``) and ``USER_AGENT`` its
+``http-header-user-agent``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Self
+
+from newsarchive.warc.writer import DEFAULT_MAX_SIZE
+
+if TYPE_CHECKING:
+    from scrapy.settings import BaseSettings
+
+__all__ = ["WarcConfig"]
+
+_PREFIX_OK = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+
+
+@dataclass(frozen=True)
+class WarcConfig:
+    """The WARC capture's configuration (see the module docstring for the settings)."""
+
+    enabled: bool = True
+    """``NEWSARCHIVE_WARC_ENABLED``."""
+    directory: Path = Path("archives") / "warc"
+    """``NEWSARCHIVE_OUT`` + ``/warc``."""
+    prefix: str = "NEWSARCHIVE"
+    """``NEWSARCHIVE_WARC_PREFIX``."""
+    max_size: int = DEFAULT_MAX_SIZE
+    """``NEWSARCHIVE_WARC_MAX_SIZE``, in bytes."""
+    operator: str | None = None
+    """``NEWSARCHIVE_WARC_OPERATOR``."""
+    description: str | None = None
+    """``NEWSARCHIVE_WARC_DESCRIPTION``."""
+    robots: str = "obey"
+    """``obey`` or ``ignore``, from ``ROBOTSTXT_OBEY``."""
+    user_agent: str | None = None
+    """``USER_AGENT``."""
+
+    def __post_init__(self) -> None:
+        if self.max_size <= 0:
+            raise ValueError(
+                f"NEWSARCHIVE_WARC_MAX_SIZE must be a positive number of bytes, "
+                f"got {self.max_size!r}"
+            )
+        if not _PREFIX_OK.match(self.prefix):
+            raise ValueError(
+                f"NEWSARCHIVE_WARC_PREFIX must be letters, digits, '.', '_' or '-', "
+                f"got {self.prefix!r}"
+            )
+
+    @classmethod
+    def from_settings(cls, settings: BaseSettings) -> Self:
+        """Read the ``NEWSARCHIVE_*`` settings. Raises ValueError on invalid values."""
+        out = settings.get("NEWSARCHIVE_OUT") or "archives"
+        return cls(
+            enabled=settings.getbool("NEWSARCHIVE_WARC_ENABLED", True),
+            directory=Path(out) / "warc",
+            prefix=str(settings.get("NEWSARCHIVE_WARC_PREFIX") or "NEWSARCHIVE"),
+            max_size=settings.getint("NEWSARCHIVE_WARC_MAX_SIZE", DEFAULT_MAX_SIZE),
+            operator=settings.get("NEWSARCHIVE_WARC_OPERATOR") or None,
+            description=settings.get("NEWSARCHIVE_WARC_DESCRIPTION") or None,
+            robots="obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore",
+            user_agent=settings.get("USER_AGENT") or None,
+        )

@@ -1,0 +1,555 @@
+"""WARC file lifecycle: ``.open`` names, warcinfo first, exchange pairs, size rotation.
+
+This module knows nothing about Scrapy: it takes bytes and writes WARC/1.1 records with
+warcio, one gzip member per record. :class:`WarcFileWriter` owns the files:
+
+* a file is created as ``{PREFIX}-{YYYYMMDDhhmmss}-{SERIAL:05}-{HOST}.warc.gz.open`` (UTC
+  timestamp of the file's creation) and renamed to drop ``.open`` when it is closed;
+* every file starts with a ``warcinfo`` record and every later record carries
+  ``WARC-Warcinfo-ID`` pointing at it;
+* :meth:`WarcFileWriter.write_exchange` writes a ``response`` record and then a ``request``
+  record (``WARC-Concurrent-To`` the response, same ``WARC-Date``) and flushes;
+* once a file has reached ``max_size`` bytes, the next exchange goes to a new file, so a
+  response and its request never split across files (a file exceeds ``max_size`` by at
+  most one exchange and the records written right after it).
+
+The HTTP head and body given to the writer land in the record byte for byte: warcio
+would re-serialise parsed headers (``Name: value``), so the head is handed to warcio as a
+:class:`~warcio.statusandheaders.StatusAndHeaders` that keeps the original bytes.
+
+The writer is not thread-safe; Scrapy calls it from the reactor thread only.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import socket
+import uuid
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from importlib.metadata import PackageNotFoundError, version
+from io import BytesIO
+from pathlib import Path
+from typing import IO, Any, Self
+
+from warcio.recordloader import ArcWarcRecord
+from warcio.statusandheaders import StatusAndHeaders, StatusAndHeadersParser
+from warcio.warcwriter import WARCWriter
+
+import newsarchive
+
+logger = logging.getLogger(__name__)
+
+__all__ = [
+    "WARC_CONFORMS_TO",
+    "WARC_DATE_FORMAT",
+    "RecordLocation",
+    "WarcFileWriter",
+    "default_software",
+    "format_warc_date",
+    "local_hostname",
+    "local_ip",
+    "sanitize_hostname",
+    "split_http_message",
+    "warcinfo_fields",
+]
+
+#: ``WARC-Date`` (and ``fetched_at``) format: UTC, always six fractional digits.
+WARC_DATE_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+#: The specification the files conform to (warcinfo ``conformsTo``).
+WARC_CONFORMS_TO = "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/"
+#: The default size at which a file is rotated (1 GB, as Heritrix and warcprox).
+DEFAULT_MAX_SIZE = 1_000_000_000
+
+_WARC_VERSION = "WARC/1.1"
+_HOST_UNSAFE = re.compile(r"[^A-Za-z0-9.-]+")
+
+
+def format_warc_date(moment: datetime) -> str:
+    """Format ``moment`` as a WARC-Date: UTC with microseconds, ``2026-11-22T16:40:12.000123Z``.
+
+    A naive datetime is taken to be UTC already.
+    """
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC)
+    return moment.strftime(WARC_DATE_FORMAT)
+
+
+def utc_now() -> datetime:
+    """Return the current time as an aware UTC datetime (the writer's default clock)."""
+    return datetime.now(UTC)
+
+
+def new_record_id() -> str:
+    """Return a fresh ``<urn:uuid:...>`` WARC-Record-ID (the writer's default id factory)."""
+    return f"<urn:uuid:{uuid.uuid4()}>"
+
+
+def sanitize_hostname(name: str) -> str:
+    """Make ``name`` safe for a file name: keep ``A-Za-z0-9.-``, replace runs of others by ``-``."""
+    cleaned = _HOST_UNSAFE.sub("-", name).strip("-.")
+    return cleaned or "localhost"
+
+
+def local_hostname() -> str:
+    """Return this machine's host name (not sanitised)."""
+    return socket.gethostname() or "localhost"
+
+
+def local_ip(hostname: str | None = None) -> str | None:
+    """Return the IP address ``hostname`` resolves to locally, or None when it does not.
+
+    Uses the resolver only (``/etc/hosts`` for the own host name on most systems); no
+    packet is sent anywhere.
+    """
+    try:
+        return socket.gethostbyname(hostname or local_hostname())
+    except OSError:
+        return None
+
+
+def default_software() -> str:
+    """Return the warcinfo ``software`` value: ``newsarchive/<version> warcio/<version>``."""
+    try:
+        warcio_version = version("warcio")
+    except PackageNotFoundError:  # pragma: no cover - warcio imported from a source tree
+        warcio_version = "unknown"
+    return f"newsarchive/{newsarchive.__version__} warcio/{warcio_version}"
+
+
+def warcinfo_fields(
+    *,
+    robots: str | None = None,
+    operator: str | None = None,
+    description: str | None = None,
+    is_part_of: str | None = None,
+    user_agent: str | None = None,
+    hostname: str | None = None,
+    ip: str | None = None,
+    software: str | None = None,
+) -> dict[str, str]:
+    """Build the ordered warcinfo fields; ``None`` values are left out.
+
+    ``software``, ``format`` and ``conformsTo`` are always present.
+    """
+    fields: dict[str, str | None] = {
+        "software": software or default_software(),
+        "format": "WARC File Format 1.1",
+        "conformsTo": WARC_CONFORMS_TO,
+        "robots": robots,
+        "operator": operator,
+        "description": description,
+        "isPartOf": is_part_of,
+        "http-header-user-agent": user_agent,
+        "hostname": hostname,
+        "ip": ip,
+    }
+    return {name: value for name, value in fields.items() if value}
+
+
+def split_http_message(message: bytes) -> tuple[bytes, bytes]:
+    """Split a raw HTTP message into (head, body) after the first empty line.
+
+    The head keeps its line endings, including the empty line (``\\r\\n`` or a bare
+    ``\\n``). A message without an empty line is all head.
+    """
+    end = message.find(b"\n")
+    while end >= 0:
+        start = end + 1
+        end = message.find(b"\n", start)
+        if end >= 0 and message[start : end + 1] in (b"\r\n", b"\n"):
+            return message[: end + 1], message[end + 1 :]
+    return message, b""
+
+
+@dataclass(frozen=True)
+class RecordLocation:
+    """Where a record lies: the file's final name, the gzip member's offset and length."""
+
+    file: str
+    """Basename of the WARC file, without ``.open`` (the name it has once closed)."""
+    offset: int
+    """Byte offset of the record (its gzip member) in the file."""
+    length: int
+    """Length in bytes of the record as stored (the compressed gzip member)."""
+    record_id: str
+    """The record's ``WARC-Record-ID``, ``<urn:uuid:...>``."""
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return ``{"file", "offset", "length", "record_id"}`` (the contract's ``warc``)."""
+        return asdict(self)
+
+
+class _RawHttpHead(StatusAndHeaders):
+    """Parsed HTTP status + headers that serialise back to the exact original bytes.
+
+    warcio's writer calls :meth:`compute_headers_buffer` and writes ``headers_buff``;
+    keeping the captured bytes there makes the record (and its block digest) hold what
+    was on the wire, whatever the spacing, case, order or folding of the header lines.
+    """
+
+    def __init__(self, raw: bytes) -> None:
+        parser = StatusAndHeadersParser([], verify=False)
+        try:
+            parsed = parser.parse(BytesIO(raw))
+        except Exception:  # noqa: BLE001 - a head warcio can't parse still gets archived
+            parsed = StatusAndHeaders("", [], protocol="")
+        super().__init__(parsed.statusline, parsed.headers, protocol=parsed.protocol)
+        self.total_len = len(raw)
+        self._raw = bytes(raw)
+        self.headers_buff = self._raw
+
+    def compute_headers_buffer(self, header_filter: Any = None) -> None:
+        """Keep the original bytes instead of re-serialising the parsed headers."""
+        self.headers_buff = self._raw
+
+    def __bool__(self) -> bool:
+        return bool(self._raw)
+
+
+class WarcFileWriter:
+    """Write WARC/1.1 files into ``directory``: warcinfo first, ``.open`` until closed.
+
+    :param directory: where the files go (created when the first file is).
+    :param prefix: the file name prefix.
+    :param max_size: once the current file has this many bytes, the next exchange
+        starts a new file.
+    :param gzip: one gzip member per record (``.warc.gz``); ``False`` writes ``.warc``.
+    :param warcinfo: the warcinfo fields, in order (see :func:`warcinfo_fields`);
+        defaults to software, format, conformsTo, hostname and ip.
+    :param hostname: the host name used in file names (sanitised); defaults to this
+        machine's.
+    :param clock: returns the current time (an aware UTC datetime); used for file names,
+        warcinfo dates and records written without an explicit ``date``.
+    :param make_id: returns a new ``<urn:uuid:...>`` record id.
+    """
+
+    def __init__(
+        self,
+        directory: str | os.PathLike[str],
+        *,
+        prefix: str = "NEWSARCHIVE",
+        max_size: int = DEFAULT_MAX_SIZE,
+        gzip: bool = True,
+        warcinfo: Mapping[str, str] | None = None,
+        hostname: str | None = None,
+        clock: Callable[[], datetime] = utc_now,
+        make_id: Callable[[], str] = new_record_id,
+    ) -> None:
+        if max_size <= 0:
+            raise ValueError(f"max_size must be positive, got {max_size!r}")
+        if not prefix or "/" in prefix or os.sep in prefix:
+            raise ValueError(f"invalid WARC file prefix {prefix!r}")
+        self.directory = Path(directory)
+        self.prefix = prefix
+        self.max_size = max_size
+        self.gzip = gzip
+        raw_host = hostname or local_hostname()
+        self.hostname = sanitize_hostname(raw_host)
+        if warcinfo is None:
+            warcinfo = warcinfo_fields(hostname=raw_host, ip=local_ip(raw_host))
+        self.warcinfo = dict(warcinfo)
+        self._clock = clock
+        self._make_id = make_id
+        self._serial = 0
+        self._fh: IO[bytes] | None = None
+        self._warcio: WARCWriter | None = None
+        self._name: str | None = None
+        self._warcinfo_id: str | None = None
+        self._records_in_file = 0
+        #: Final paths of the files closed so far, in order.
+        self.closed_files: list[Path] = []
+        #: Records written (warcinfo included) since the writer was created.
+        self.records_written = 0
+        #: Bytes written to files (as stored, i.e. compressed) since the writer was created.
+        self.bytes_written = 0
+        #: Files created since the writer was created.
+        self.files_opened = 0
+
+    # -- file lifecycle --------------------------------------------------------------
+
+    @property
+    def current_path(self) -> Path | None:
+        """Path of the file being written (ending in ``.open``), or None."""
+        if self._name is None:
+            return None
+        return self.directory / (self._name + ".open")
+
+    @property
+    def current_name(self) -> str | None:
+        """Final basename of the file being written (without ``.open``), or None."""
+        return self._name
+
+    def _extension(self) -> str:
+        return ".warc.gz" if self.gzip else ".warc"
+
+    def _open_new_file(self) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        created = self._clock()
+        stamp = created.astimezone(UTC) if created.tzinfo else created
+        timestamp = stamp.strftime("%Y%m%d%H%M%S")
+        while True:
+            name = f"{self.prefix}-{timestamp}-{self._serial:05d}-{self.hostname}"
+            name += self._extension()
+            self._serial += 1
+            final = self.directory / name
+            if final.exists():
+                continue
+            try:
+                fh = open(self.directory / (name + ".open"), "xb")  # noqa: SIM115
+            except FileExistsError:
+                continue
+            break
+        self._fh = fh
+        self._name = name
+        self._warcio = WARCWriter(fh, gzip=self.gzip, warc_version=_WARC_VERSION)
+        self._records_in_file = 0
+        self.files_opened += 1
+        logger.debug("Opened WARC file %s", self.current_path)
+        self._write_warcinfo(created)
+
+    def _write_warcinfo(self, created: datetime) -> None:
+        record_id = self._make_id()
+        payload = "".join(
+            f"{name}: {_one_line(value)}\r\n" for name, value in self.warcinfo.items()
+        ).encode("utf-8")
+        headers = [
+            ("WARC-Type", "warcinfo"),
+            ("WARC-Record-ID", record_id),
+            ("WARC-Date", format_warc_date(created)),
+            ("WARC-Filename", self._name or ""),
+        ]
+        self._write(
+            "warcinfo", "", headers, payload, head=None, content_type="application/warc-fields"
+        )
+        self._warcinfo_id = record_id
+
+    def close(self) -> Path | None:
+        """Close the current file and drop ``.open`` from its name; return its final path."""
+        if self._fh is None or self._name is None:
+            return None
+        fh, name = self._fh, self._name
+        self._fh = self._warcio = self._name = self._warcinfo_id = None
+        try:
+            fh.flush()
+            os.fsync(fh.fileno())
+        finally:
+            fh.close()
+        final = self.directory / name
+        os.rename(self.directory / (name + ".open"), final)
+        self.closed_files.append(final)
+        logger.debug("Closed WARC file %s", final)
+        return final
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def _ensure_file(self, *, rotate: bool) -> None:
+        if (
+            rotate
+            and self._fh is not None
+            and self._records_in_file > 1
+            and self._fh.tell() >= self.max_size
+        ):
+            self.close()
+        if self._fh is None:
+            self._open_new_file()
+
+    # -- records ---------------------------------------------------------------------
+
+    def write_exchange(
+        self,
+        target_uri: str,
+        *,
+        response_head: bytes,
+        response_body: bytes,
+        request_head: bytes,
+        request_body: bytes = b"",
+        ip_address: str | None = None,
+        date: datetime | None = None,
+    ) -> RecordLocation:
+        """Write a ``response`` record and then its ``request`` record; flush.
+
+        Both records get the same ``WARC-Date`` (``date``, or the clock). The heads are
+        the status/request line and header lines exactly as on the wire, including the
+        empty line that ends them; the bodies are the bytes that followed (for the
+        response: still content-encoded, with chunked framing if it was chunked).
+
+        :returns: where the response record lies.
+        """
+        self._ensure_file(rotate=True)
+        assert self._fh is not None
+        start = self._fh.tell()
+        try:
+            warc_date = format_warc_date(date or self._clock())
+            response_id = self._make_id()
+            response_headers = [
+                ("WARC-Type", "response"),
+                ("WARC-Record-ID", response_id),
+                ("WARC-Date", warc_date),
+                ("WARC-Target-URI", target_uri),
+            ]
+            if ip_address:
+                response_headers.append(("WARC-IP-Address", ip_address))
+            location = self._write(
+                "response", target_uri, response_headers, response_body, head=response_head
+            )
+            request_headers = [
+                ("WARC-Type", "request"),
+                ("WARC-Record-ID", self._make_id()),
+                ("WARC-Date", warc_date),
+                ("WARC-Target-URI", target_uri),
+                ("WARC-Concurrent-To", response_id),
+            ]
+            self._write("request", target_uri, request_headers, request_body, head=request_head)
+            self._fh.flush()
+        except BaseException:
+            self._discard_from(start)
+            raise
+        return location
+
+    def write_record(
+        self,
+        record_type: str,
+        target_uri: str | None = None,
+        payload: bytes = b"",
+        *,
+        content_type: str | None = None,
+        http_head: bytes | None = None,
+        date: datetime | None = None,
+        warc_headers: Mapping[str, str] | Iterable[tuple[str, str]] | None = None,
+        rotate: bool = False,
+    ) -> RecordLocation:
+        """Write one record of any type (``metadata``, ``resource``, ``revisit``, ...).
+
+        :param payload: the block after ``http_head`` (for a ``revisit``, warcio writes
+            only the HTTP head).
+        :param content_type: the record's Content-Type; warcio's default for the type
+            when omitted.
+        :param http_head: raw HTTP status/request line and headers for ``response``,
+            ``request`` and ``revisit`` records; stored byte for byte.
+        :param warc_headers: extra WARC headers, e.g. ``WARC-Concurrent-To``,
+            ``WARC-Refers-To``, ``WARC-Profile``, ``WARC-Payload-Digest``.
+        :param rotate: check the size limit before writing, as an exchange does. The
+            default keeps the record in the current file, next to the records it
+            refers to.
+        """
+        self._ensure_file(rotate=rotate)
+        assert self._fh is not None
+        start = self._fh.tell()
+        try:
+            headers = [
+                ("WARC-Type", record_type),
+                ("WARC-Record-ID", self._make_id()),
+                ("WARC-Date", format_warc_date(date or self._clock())),
+            ]
+            if target_uri:
+                headers.append(("WARC-Target-URI", target_uri))
+            extra = warc_headers.items() if isinstance(warc_headers, Mapping) else warc_headers
+            headers.extend(extra or ())
+            location = self._write(
+                record_type,
+                target_uri or "",
+                headers,
+                payload,
+                head=http_head,
+                content_type=content_type,
+            )
+            self._fh.flush()
+        except BaseException:
+            self._discard_from(start)
+            raise
+        return location
+
+    def write_metadata(
+        self,
+        target_uri: str,
+        content: str | bytes | Mapping[str, str],
+        *,
+        concurrent_to: str | None = None,
+        content_type: str | None = None,
+        date: datetime | None = None,
+    ) -> RecordLocation:
+        """Write a ``metadata`` record about ``target_uri``.
+
+        ``content`` is a mapping (written as ``application/warc-fields`` lines), text or
+        bytes (``content_type`` defaults to ``application/warc-fields``; pass e.g.
+        ``application/json`` for JSON).
+        """
+        if isinstance(content, Mapping):
+            payload = "".join(f"{k}: {_one_line(v)}\r\n" for k, v in content.items()).encode()
+        elif isinstance(content, str):
+            payload = content.encode("utf-8")
+        else:
+            payload = bytes(content)
+        extra = [("WARC-Concurrent-To", concurrent_to)] if concurrent_to else []
+        return self.write_record(
+            "metadata",
+            target_uri,
+            payload,
+            content_type=content_type or "application/warc-fields",
+            date=date,
+            warc_headers=extra,
+        )
+
+    def _write(
+        self,
+        record_type: str,
+        target_uri: str,
+        headers: list[tuple[str, str]],
+        payload: bytes,
+        *,
+        head: bytes | None,
+        content_type: str | None = None,
+    ) -> RecordLocation:
+        assert self._fh is not None and self._warcio is not None
+        if self._warcinfo_id is not None:
+            headers = [*headers, ("WARC-Warcinfo-ID", self._warcinfo_id)]
+        record_id = dict(headers)["WARC-Record-ID"]
+        http_headers = None
+        if head is not None:
+            http_headers = _RawHttpHead(head)
+        record: ArcWarcRecord = self._warcio.create_warc_record(
+            target_uri,
+            record_type,
+            payload=BytesIO(payload),
+            length=len(payload),
+            warc_content_type=content_type or "",
+            warc_headers=StatusAndHeaders("", headers, protocol=_WARC_VERSION),
+            http_headers=http_headers,
+        )
+        offset = self._fh.tell()
+        self._warcio.write_record(record)
+        length = self._fh.tell() - offset
+        self._records_in_file += 1
+        self.records_written += 1
+        self.bytes_written += length
+        assert self._name is not None
+        return RecordLocation(self._name, offset, length, record_id)
+
+    def _discard_from(self, start: int) -> None:
+        """After a failed write, cut the file back to ``start`` so it stays valid."""
+        fh = self._fh
+        if fh is None:
+            return
+        try:
+            fh.seek(start)
+            fh.truncate()
+            fh.flush()
+        except Exception:  # noqa: BLE001 - the original error is what matters
+            logger.exception("Could not cut %s back after a failed write", self.current_path)
+            try:
+                self.close()
+            except Exception:  # noqa: BLE001
+                self._fh = self._warcio = self._name = self._warcinfo_id = None
+
+
+def _one_line(value: object) -> str:
+    """Keep a warc-fields value on one line."""
+    return " ".join(str(value).splitlines())

@@ -1,0 +1,84 @@
+"""The command line's parsing and its exit statuses (real subprocesses where it runs)."""
+
+from __future__ import annotations
+
+import json
+import socket
+from pathlib import Path
+
+import pytest
+
+from newsarchive.cli import main, parse_args, parse_settings, roots_by_site
+from newsarchive.crawl import OutputLock
+from newsarchive.errors import UsageError
+from tests.conftest import run_cli
+
+
+def test_parse_args_keeps_parsing_apart_from_running():
+    args = parse_args(["crawl", "trend", "--root", "http://127.0.0.1:9/", "--max-articles", "5"])
+    assert args.command == "crawl"
+    assert args.sites == ["trend"]
+    assert args.root == ["http://127.0.0.1:9/"]
+    assert args.max_articles == 5
+    assert args.out == Path("archives")
+
+
+def test_bad_option_exits_2():
+    with pytest.raises(SystemExit) as exc:
+        parse_args(["crawl"])
+    assert exc.value.code == 2
+
+
+def test_roots_go_to_their_sites():
+    assert roots_by_site(["trend"], ["http://a/", "http://b/"]) == {
+        "trend": ["http://a/", "http://b/"]
+    }
+    assert roots_by_site(["trend", "bakutel"], ["trend=http://a/", "bakutel=http://b/"]) == {
+        "trend": ["http://a/"],
+        "bakutel": ["http://b/"],
+    }
+    with pytest.raises(UsageError):
+        roots_by_site(["trend", "bakutel"], ["http://a/"])
+
+
+def test_set_pairs():
+    assert parse_settings(["A=1", "B={}"]) == {"A": "1", "B": "{}"}
+    with pytest.raises(UsageError):
+        parse_settings(["nonsense"])
+
+
+def test_ambiguous_root_is_a_usage_error(capsys, tmp_path):
+    status = main(["crawl", "trend", "bakutel", "--root", "http://a/", "--out", str(tmp_path)])
+    assert status == 2
+    assert "SITE=URL" in capsys.readouterr().err
+
+
+def test_unknown_site_exits_3_with_a_reason(tmp_path):
+    result = run_cli("crawl", "nosuchsite", "--out", str(tmp_path / "out"))
+    assert result.returncode == 3
+    assert "unknown site nosuchsite" in result.stderr
+    assert "trend" in result.stderr
+
+
+def test_a_second_run_on_the_same_folder_does_not_start(tmp_path):
+    out = tmp_path / "out"
+    with OutputLock(out):
+        result = run_cli("crawl", "trend", "--root", "http://127.0.0.1:9/", "--out", str(out))
+    assert result.returncode == 3
+    assert "another run" in result.stderr
+
+
+def test_unreachable_site_archives_nothing_and_exits_4(tmp_path):
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    out = tmp_path / "out"
+    result = run_cli(
+        "crawl", "bakutel", "--root", f"http://127.0.0.1:{port}/", "--out", str(out),
+        "-s", "RETRY_TIMES=0",
+    )  # fmt: skip
+    assert result.returncode == 4, result.stderr
+    assert "archived no article" in result.stdout
+    report = json.loads(next((out / "reports").glob("bakutel-*.json")).read_text())
+    assert report["exit_code"] == 4
+    assert report["articles"] == 0

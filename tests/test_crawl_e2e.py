@@ -1,0 +1,167 @@
+"""The whole command line against the replica sites: what archivists and researchers get."""
+
+from __future__ import annotations
+
+import collections
+import gzip
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from warcio.archiveiterator import ArchiveIterator
+
+CRAWL_FIELDS = ("schema_version", "fetched_at", "warc")
+
+
+def test_crawl_exits_zero_and_says_what_it_did(crawl_run):
+    assert crawl_run.result.returncode == 0, crawl_run.result.stderr[-3000:]
+    out = crawl_run.result.stdout
+    assert "trend: archived" in out
+    assert "bakutel: archived" in out
+
+
+def test_every_article_archived_exactly_once(crawl_run):
+    expected = {r["url"] for r in crawl_run.server.expected_records()}
+    urls = [r["url"] for r in crawl_run.records()]
+    dupes = [u for u, n in collections.Counter(urls).items() if n > 1]
+    assert not dupes
+    assert set(urls) == expected
+    assert len(expected) >= 300
+
+
+def test_each_article_page_fetched_once(crawl_run):
+    fetched = collections.Counter(
+        (host, path) for host, method, path, _headers in crawl_run.requests
+    )
+    by_url = {}
+    for host_key, urls in _hosts(crawl_run).items():
+        for url in urls:
+            by_url[url] = host_key
+    for record in crawl_run.records():
+        key = (by_url[_origin(record["url"])], urlsplit(record["url"]).path)
+        assert fetched[key] == 1, record["url"]
+
+
+def test_no_request_to_a_robots_disallowed_path(crawl_run):
+    prefixes = crawl_run.server.disallowed_prefixes
+    assert any(prefixes.values())
+    offending = [
+        (host, path)
+        for host, _method, path, _headers in crawl_run.requests
+        if any(path.startswith(p) for p in prefixes.get(host, ()))
+    ]
+    assert offending == []
+
+
+def test_records_match_what_the_replica_published(crawl_run):
+    truth = {r["url"]: r for r in crawl_run.server.expected_records()}
+    mismatches = []
+    for record in crawl_run.records():
+        want = truth[record["url"]]
+        got = {k: v for k, v in record.items() if k not in CRAWL_FIELDS}
+        if got != want:
+            diff = {k: (got.get(k), want.get(k)) for k in want if got.get(k) != want.get(k)}
+            mismatches.append((record["url"], diff))
+    assert mismatches == []
+
+
+def test_reports_count_no_errors(crawl_run):
+    reports = crawl_run.reports()
+    assert set(reports) == {"trend", "bakutel"}
+    for site, report in reports.items():
+        assert report["exit_code"] == 0, (site, report["summary"])
+        assert report["errors"] == 0
+        assert report["articles"] == len(crawl_run.records(site))
+        errors = {
+            k: v
+            for k, v in report["stats"].items()
+            if ("/errors" in k or "exception" in k or "log_count/ERROR" in k) and v
+        }
+        assert errors == {}, errors
+        assert report["stats"].get("newsarchive/validation/dropped", 0) == 0
+
+
+def test_records_point_at_their_response_records(crawl_run):
+    warc_dir = crawl_run.out / "warc"
+    for record in crawl_run.records():
+        pointer = record["warc"]
+        with open(warc_dir / pointer["file"], "rb") as f:
+            f.seek(pointer["offset"])
+            member = f.read(pointer["length"])
+        raw = gzip.decompress(member)
+        head = raw.split(b"\r\n\r\n", 1)[0].decode("utf-8")
+        assert "WARC-Type: response" in head
+        assert f"WARC-Record-ID: {pointer['record_id']}" in head
+        assert f"WARC-Target-URI: {record['url']}" in head
+        assert f"WARC-Date: {record['fetched_at']}" in head
+
+
+def test_warc_files_are_closed_and_pass_warcio_check(crawl_run):
+    assert not list((crawl_run.out / "warc").glob("*.open"))
+    files = crawl_run.warc_files()
+    assert len(files) >= 2
+    warcio = Path(sys.executable).with_name("warcio")
+    for path in files:
+        check = subprocess.run([str(warcio), "check", str(path)], capture_output=True, text=True)
+        assert check.returncode == 0, check.stdout + check.stderr
+
+
+def test_warc_holds_redirects_404s_and_robots(crawl_run):
+    statuses = collections.Counter()
+    robots = 0
+    pairs_ok = True
+    for path in crawl_run.warc_files():
+        with open(path, "rb") as f:
+            records = list(_records(f))
+        assert records[0][0] == "warcinfo"
+        for i, (kind, uri, status, date, rid, _concurrent) in enumerate(records):
+            if kind == "response":
+                statuses[status] += 1
+                robots += uri.endswith("/robots.txt")
+                nxt = records[i + 1]
+                pairs_ok &= nxt[0] == "request" and nxt[1] == uri and nxt[3] == date
+                pairs_ok &= nxt[5] == rid
+    assert pairs_ok
+    assert statuses["301"] >= 1
+    assert statuses["404"] + statuses["200"] >= 300
+    assert robots == 4  # three Trend editions and BakuTel
+
+
+def _records(f):
+    for rec in ArchiveIterator(f):
+        h = rec.rec_headers
+        status = rec.http_headers.get_statuscode() if rec.http_headers else None
+        yield (
+            rec.rec_type,
+            h.get_header("WARC-Target-URI"),
+            status,
+            h.get_header("WARC-Date"),
+            h.get_header("WARC-Record-ID"),
+            h.get_header("WARC-Concurrent-To"),
+        )
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}/"
+
+
+def _hosts(crawl_run) -> dict[str, list[str]]:
+    roots = crawl_run.server.roots
+    hosts = {
+        f"trend-{lang}": [root]
+        for lang, root in zip(("en", "az", "ru"), roots["trend"], strict=True)
+    }
+    hosts["bakutel"] = roots["bakutel"]
+    return hosts
+
+
+@pytest.mark.parametrize("command", ["crawl", "demo", "validate"])
+def test_every_command_has_help(command):
+    result = subprocess.run(
+        [sys.executable, "-m", "newsarchive", command, "--help"], capture_output=True, text=True
+    )
+    assert result.returncode == 0
+    assert "usage: newsarchive" in result.stdout
