@@ -69,6 +69,23 @@ def build_parser() -> argparse.ArgumentParser:
         description="Check WARC files (and JSONL files) and say what is wrong.",
     )
     validate.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+
+    pack = sub.add_parser(
+        "pack",
+        help="package an output folder as a WACZ (with a CDXJ index and a pages list)",
+        description="Write DIR's WARC files, a CDXJ index and a pages list (from the JSONL "
+        "records) into one WACZ file that pywb and ReplayWeb.page load.",
+    )
+    pack.add_argument("dir", type=Path, metavar="DIR")
+    pack.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="the WACZ to write (default DIR/DIRNAME.wacz)",
+    )
+    pack.add_argument("--title", default=None, help="the collection's title")
     return parser
 
 
@@ -103,14 +120,31 @@ def parse_settings(pairs: Sequence[str]) -> dict[str, str]:
     return result
 
 
+def _pack(args: argparse.Namespace) -> int:
+    from newsarchive.indexing import IndexingError, pack_wacz
+
+    if not (args.dir / "warc").is_dir():
+        raise StartError(f"{args.dir} has no warc/ folder: not a newsarchive output folder")
+    output = args.output or args.dir / f"{args.dir.resolve().name}.wacz"
+    try:
+        result = pack_wacz(args.dir, output, title=args.title)
+    except IndexingError as exc:
+        raise StartError(str(exc)) from exc
+    for warning in result.warnings():
+        print(f"warning: {warning}", file=sys.stderr)
+    print(f"{result.path}: {len(result.warc_files)} WARC files, {result.pages} pages")
+    return 0
+
+
 def _run(args: argparse.Namespace) -> int:
     if args.command == "validate":
         from newsarchive.validate import validate_paths
 
         report = validate_paths(args.paths)
-        for line in report.lines():
-            print(line)
-        return report.exit_code
+        print(report.render(), end="")
+        return report.exit_status
+    if args.command == "pack":
+        return _pack(args)
     from newsarchive.crawl import CrawlOptions, run_crawl
 
     if args.command == "crawl":

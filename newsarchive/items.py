@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-SCHEMA_VERSION = 1
+from newsarchive.schema import RECORD_FIELDS, SCHEMA_VERSION
 
 
 @dataclass
@@ -67,21 +67,7 @@ class ArticleItem:
     """The record format's version: ``1``. Changes only with a CHANGELOG entry."""
 
 
-RECORD_ORDER = (
-    "schema_version",
-    "url",
-    "site",
-    "lang",
-    "title",
-    "published",
-    "published_raw",
-    "dateline",
-    "section",
-    "body",
-    "boilerplate",
-    "fetched_at",
-    "warc",
-)
+RECORD_ORDER = RECORD_FIELDS
 """The order in which a record's fields are written to JSON Lines."""
 
 

@@ -40,6 +40,7 @@ def validate_paths(paths: Iterable[Path | str]) -> ValidationReport:
     jsonls: list[tuple[Path, str]] = []
     for given in paths:
         _collect(Path(given), warcs, jsonls, report)
+    warcs, jsonls = _unique(warcs), _unique(jsonls)
     index = ArchiveIndex()
     order: dict[str, int] = {}
     for path, shown in warcs:
@@ -95,6 +96,21 @@ def _collect(
             report.problems.append(Problem(shown, 0, "path-missing", "no such file or directory"))
     except OSError as exc:
         report.problems.append(Problem(shown, 0, "path-missing", f"cannot read: {exc}"))
+
+
+def _unique(found: list[tuple[Path, str]]) -> list[tuple[Path, str]]:
+    """Drop files named twice (a folder and a file in it), keeping the first mention."""
+    seen: set[Path] = set()
+    unique = []
+    for path, shown in found:
+        try:
+            key = path.resolve()
+        except OSError:
+            key = path
+        if key not in seen:
+            seen.add(key)
+            unique.append((path, shown))
+    return unique
 
 
 def _emitter(report: ValidationReport, shown: str):

@@ -66,6 +66,13 @@ def test_files_given_one_by_one(tmp_path: Path) -> None:
     assert (report.warc_files, report.jsonl_files) == (1, 1)
 
 
+def test_file_named_twice_is_checked_once(tmp_path: Path) -> None:
+    archive = write_archive(tmp_path)
+    report = validate_paths([tmp_path, archive.warc, tmp_path / "warc" / ".." / "warc"])
+    assert report.problems == []
+    assert report.warc_files == 1
+
+
 def test_jsonl_alone_finds_its_warc_in_sibling_folder(tmp_path: Path) -> None:
     archive = write_archive(tmp_path)
     report = validate_paths([archive.jsonl])

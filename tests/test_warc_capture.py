@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import ast
 import gzip
-import ipaddress
 import inspect
+import ipaddress
 import json
 import re
 import socket
@@ -150,10 +150,7 @@ GZIP_ENTITY = gzip.compress((HTML * 40).encode("utf-8"), mtime=0)
 FINE_BODY = HTML.encode("utf-8")
 
 NOT_FOUND = Route(
-    [
-        b"HTTP/1.1 404 Not Found\r\nContent-Type: text/html\r\nContent-Length: 9\r\n\r\n"
-        b"not here\n"
-    ]
+    [b"HTTP/1.1 404 Not Found\r\nContent-Type: text/html\r\nContent-Length: 9\r\n\r\nnot here\n"]
 )
 
 ROUTES: dict[str, Route] = {
@@ -361,7 +358,9 @@ def self_signed_context(directory: Path) -> ssl.SSLContext:
 
 
 @pytest.fixture(scope="module", params=["http", "https"])
-def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RawServer]:
+def server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[RawServer]:
     """The raw server, plain or behind TLS (the capture hooks the TLS transport's writes)."""
     tls = None
     if request.param == "https":
@@ -394,9 +393,7 @@ def read_records(path: Path) -> list[Rec]:
         it = ArchiveIterator(fh, no_record_parse=True)
         for record in it:
             block = record.raw_stream.read()
-            records.append(
-                Rec(record.rec_type, dict(record.rec_headers.headers), block, it.offset)
-            )
+            records.append(Rec(record.rec_type, dict(record.rec_headers.headers), block, it.offset))
     return records
 
 
@@ -432,7 +429,9 @@ def test_crawl_ran_cleanly(crawl: CrawlResult) -> None:
 
 def test_file_name_and_warcinfo(crawl: CrawlResult) -> None:
     (path,) = crawl.warc_files
-    assert re.fullmatch(r"NEWSARCHIVE-\d{14}-00000-[A-Za-z0-9.-]+\.warc\.gz", path.name)
+    # no NEWSARCHIVE_WARC_PREFIX: the spider's name
+    assert re.fullmatch(r"warctest-\d{14}-00000-[A-Za-z0-9.-]+\.warc\.gz", path.name)
+    assert crawl.stats["newsarchive/warc/file_names"] == [path.name]
     records = read_records(path)
     info = records[0]
     assert info.type == "warcinfo"
@@ -632,7 +631,7 @@ def test_disabled_capture_is_plain_scrapy(server: RawServer, tmp_path: Path) -> 
     for seen in result.seen:
         assert not seen["capture_left"]
         assert seen["warc"] is None and seen["fetched_at"] is None
-    assert "WarcCaptureExtension" not in result.stats
+    assert not [key for key in result.stats if key.startswith("newsarchive/")]
 
 
 # -- the Scrapy internals the handler depends on -----------------------------------------

@@ -59,7 +59,7 @@ def test_config_defaults() -> None:
     assert config == WarcConfig(
         enabled=True,
         directory=Path("archives/warc"),
-        prefix="NEWSARCHIVE",
+        prefix=None,
         max_size=1_000_000_000,
         operator=None,
         description=None,
@@ -99,6 +99,13 @@ def test_config_from_settings() -> None:
 def test_config_rejects_invalid_values(name: str, value: Any, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         WarcConfig.from_settings(Settings({name: value}))
+
+
+def test_prefix_defaults_to_the_spider_name() -> None:
+    assert WarcConfig().prefix_for("trend") == "trend"
+    assert WarcConfig().prefix_for("my spider/1") == "my-spider-1"
+    assert WarcConfig().prefix_for(None) == "NEWSARCHIVE"
+    assert WarcConfig(prefix="TREND").prefix_for("trend") == "TREND"
 
 
 def test_disabled_extension_is_not_configured(tmp_path: Path) -> None:
@@ -158,6 +165,8 @@ def test_writes_the_capture_and_sets_meta(tmp_path: Path) -> None:
     assert stats.get_value("newsarchive/warc/bytes") == path.stat().st_size
     assert stats.get_value("newsarchive/warc/reconstructed") == 0
     assert stats.get_value("newsarchive/warc/errors") == 0
+    assert stats.get_value("newsarchive/warc/file_names") == [path.name]
+    assert path.name.startswith("unit-")
 
 
 def test_missing_capture_is_reconstructed_counted_and_warned_once(

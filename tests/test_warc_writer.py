@@ -116,7 +116,9 @@ def make_writer(directory: Path, **kwargs: Any) -> WarcFileWriter:
     return WarcFileWriter(directory, **options)
 
 
-def write_pair(writer: WarcFileWriter, uri: str = URI, body: bytes = RESPONSE_BODY) -> RecordLocation:
+def write_pair(
+    writer: WarcFileWriter, uri: str = URI, body: bytes = RESPONSE_BODY
+) -> RecordLocation:
     return writer.write_exchange(
         uri,
         response_head=RESPONSE_HEAD,
@@ -382,7 +384,9 @@ def test_write_record_and_metadata(tmp_path: Path) -> None:
             "WARC-Payload-Digest": sha1_b32(RESPONSE_BODY),
         },
     )
-    resource = writer.write_record("resource", "file:///tmp/x.txt", b"plain", content_type="text/plain")
+    resource = writer.write_record(
+        "resource", "file:///tmp/x.txt", b"plain", content_type="text/plain"
+    )
     path = writer.close()
     assert path is not None
     with open(path, "rb") as fh:

@@ -301,7 +301,7 @@ def _dynamic(replica: Replica, site: HostSite, r: _Site) -> Any:
         if len(path) == 9 and path.endswith("/news/") and path[1:3] in words.LANGS:
             page = parse_qs(query).get("page", [""])[0]
             if page.isdigit():
-                return site.pages.get(f"{path}?page={int(page)}")
+                return site.pages.get(f"{path}?page={int(page)}") or site.not_found
             return None
         return None
 

@@ -176,6 +176,15 @@ def _unique_title(rng: random.Random, lang: str, seen: set[str], *, ict: bool) -
     return title
 
 
+def _sample_others(rng: random.Random, arts: list[Article], art: Article, k: int) -> list[Article]:
+    """``k`` distinct articles of ``arts`` other than ``art`` (fewer if there are not enough)."""
+    k = min(k, len(arts) - 1)
+    if k <= 0:
+        return []
+    picks = rng.sample(arts, k + 1)
+    return [a for a in picks if a is not art][:k]
+
+
 def _other_section(rng: random.Random, section: str) -> str:
     return rng.choice([s for s in TREND_SECTION_KEYS if s != section])
 
@@ -363,9 +372,8 @@ class Replica:
         plans = balanced(rng, ["none", "empty", "1", "2", "2", "3"], n)
         flavors = balanced(rng, ["plain", "relative", "wrong", "dup", "date", "long"], n)
         for i, art in enumerate(arts):
-            pool = [a for a in arts if a is not art]
             plan = plans[i]
-            if plan == "none" or not pool:
+            if plan == "none" or n < 2:
                 art.rails = None
                 art.features.add("rails-none")
                 continue
@@ -378,8 +386,7 @@ class Replica:
             sizes = [rng.randint(1, 5) if img else rng.randint(2, 12) for img in kinds]
             if flavors[i] == "long":
                 sizes[-1] = 40
-            total = min(sum(sizes), len(pool))
-            picks = rng.sample(pool, total)
+            picks = _sample_others(rng, arts, art, sum(sizes))
             rails: list[Rail] = []
             for img, size in zip(kinds, sizes, strict=True):
                 chunk, picks = picks[:size], picks[size:]
@@ -473,14 +480,13 @@ class Replica:
         cells = balanced(rng, ["clean", "nbsp", "ws", "both", "clean"], n)
         today = self.now.date()
         for i, art in enumerate(arts):
-            pool = [a for a in arts if a is not art]
             plan = top[i]
             if plan == "missing":
                 art.top_news = None
                 art.features.add("no-top-news-block")
             else:
                 size = {"0": 0, "1": 1, "few": rng.randint(2, 5), "many": rng.randint(6, 15)}[plan]
-                art.top_news = [Link(a) for a in rng.sample(pool, min(size, len(pool)))]
+                art.top_news = [Link(a) for a in _sample_others(rng, arts, art, size)]
                 size = len(art.top_news)
                 art.features.add(
                     "top-news-0" if size == 0 else "top-news-1" if size == 1 else "top-news-many"

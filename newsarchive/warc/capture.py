@@ -294,6 +294,7 @@ class CapturingHTTP11DownloadHandler(HTTP11DownloadHandler):
             raise
         # ---- end of copy
 
+
 # -- fallback --------------------------------------------------------------------------
 
 

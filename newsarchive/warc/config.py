@@ -1,15 +1,15 @@
 """Settings of the WARC capture, read once into a typed :class:`WarcConfig`.
 
-=================================  ===================  =========================================
+=================================  ===================  ==========================================
 setting                            default              meaning
-=================================  ===================  =========================================
+=================================  ===================  ==========================================
 ``NEWSARCHIVE_WARC_ENABLED``       ``True``             archive every fetch into WARC files
 ``NEWSARCHIVE_OUT``                ``"archives"``       output folder; WARCs go to ``OUT/warc``
-``NEWSARCHIVE_WARC_PREFIX``        ``"NEWSARCHIVE"``    file name prefix
+``NEWSARCHIVE_WARC_PREFIX``        ``None``             file name prefix; unset: the spider's name
 ``NEWSARCHIVE_WARC_MAX_SIZE``      ``1_000_000_000``    rotate a file once it has this many bytes
 ``NEWSARCHIVE_WARC_OPERATOR``      ``None``             warcinfo ``operator``
 ``NEWSARCHIVE_WARC_DESCRIPTION``   ``None``             warcinfo ``description``
-=================================  ===================  =========================================
+=================================  ===================  ==========================================
 
 ``ROBOTSTXT_OBEY`` gives warcinfo ``robots`` (``obey``/``ignore``) and ``USER_AGENT`` its
 ``http-header-user-agent``.
@@ -40,8 +40,8 @@ class WarcConfig:
     """``NEWSARCHIVE_WARC_ENABLED``."""
     directory: Path = Path("archives") / "warc"
     """``NEWSARCHIVE_OUT`` + ``/warc``."""
-    prefix: str = "NEWSARCHIVE"
-    """``NEWSARCHIVE_WARC_PREFIX``."""
+    prefix: str | None = None
+    """``NEWSARCHIVE_WARC_PREFIX``; ``None`` (or empty): the spider's name."""
     max_size: int = DEFAULT_MAX_SIZE
     """``NEWSARCHIVE_WARC_MAX_SIZE``, in bytes."""
     operator: str | None = None
@@ -59,11 +59,18 @@ class WarcConfig:
                 f"NEWSARCHIVE_WARC_MAX_SIZE must be a positive number of bytes, "
                 f"got {self.max_size!r}"
             )
-        if not _PREFIX_OK.match(self.prefix):
+        if self.prefix is not None and not _PREFIX_OK.match(self.prefix):
             raise ValueError(
                 f"NEWSARCHIVE_WARC_PREFIX must be letters, digits, '.', '_' or '-', "
                 f"got {self.prefix!r}"
             )
+
+    def prefix_for(self, spider_name: str | None) -> str:
+        """The file name prefix: the setting, else the spider's name, else ``NEWSARCHIVE``."""
+        if self.prefix:
+            return self.prefix
+        cleaned = re.sub(r"[^A-Za-z0-9._-]+", "-", spider_name or "").strip("-.")
+        return cleaned or "NEWSARCHIVE"
 
     @classmethod
     def from_settings(cls, settings: BaseSettings) -> Self:
@@ -72,7 +79,7 @@ class WarcConfig:
         return cls(
             enabled=settings.getbool("NEWSARCHIVE_WARC_ENABLED", True),
             directory=Path(out) / "warc",
-            prefix=str(settings.get("NEWSARCHIVE_WARC_PREFIX") or "NEWSARCHIVE"),
+            prefix=settings.get("NEWSARCHIVE_WARC_PREFIX") or None,
             max_size=settings.getint("NEWSARCHIVE_WARC_MAX_SIZE", DEFAULT_MAX_SIZE),
             operator=settings.get("NEWSARCHIVE_WARC_OPERATOR") or None,
             description=settings.get("NEWSARCHIVE_WARC_DESCRIPTION") or None,

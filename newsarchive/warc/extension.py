@@ -12,10 +12,10 @@ then sets, for the spider callback to put into the item::
 
 Enable it with ``EXTENSIONS = {"newsarchive.warc.extension.WarcCaptureExtension": 100}``.
 
-Stats (``newsarchive/warc/...``): ``records``, ``bytes``, ``files``, ``responses``,
-``reconstructed`` (responses without a wire capture), ``resources`` (non-HTTP URLs,
-written as ``resource`` records) and ``errors`` (fetches that could not be written; each
-is logged with its URL).
+Stats (``newsarchive/warc/...``): ``records``, ``bytes``, ``files``, ``file_names`` (the
+files' final basenames, in order), ``responses``, ``reconstructed`` (responses without a
+wire capture), ``resources`` (non-HTTP URLs, written as ``resource`` records) and
+``errors`` (fetches that could not be written; each is logged with its URL).
 """
 
 from __future__ import annotations
@@ -93,7 +93,7 @@ class WarcCaptureExtension:
         )
         return WarcFileWriter(
             self.config.directory,
-            prefix=self.config.prefix,
+            prefix=self.config.prefix_for(getattr(spider, "name", None)),
             max_size=self.config.max_size,
             warcinfo=info,
             hostname=hostname,
@@ -196,3 +196,7 @@ class WarcCaptureExtension:
         self.stats.set_value(_STAT + "records", self.writer.records_written)
         self.stats.set_value(_STAT + "bytes", self.writer.bytes_written)
         self.stats.set_value(_STAT + "files", self.writer.files_opened)
+        names = [path.name for path in self.writer.closed_files]
+        if self.writer.current_name is not None:
+            names.append(self.writer.current_name)
+        self.stats.set_value(_STAT + "file_names", names)

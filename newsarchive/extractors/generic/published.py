@@ -217,11 +217,22 @@ def parse_machine(value: str, limit: date) -> str | None:
     return None
 
 
+#: Words that mark a printed date as a modification, not the publication.
+_MODIFIED = re.compile(
+    r"\b(?:modified|updated|edited|revised|aktualisiert|geändert|actualizad[oa]|modifié|"
+    r"mis à jour|обновлено|изменено|güncellendi|yeniləndi)\b",
+    re.IGNORECASE,
+)
+
+
 def parse_visible(
     text: str, limit: date, reference: datetime | None, day_first: bool, tz: str | None
 ) -> str | None:
     """Parse a date as printed for readers, with ``newsarchive.dates``."""
     text = clean(text)
+    modified = _MODIFIED.search(text)
+    if modified:  # "Published 2 May 2014, updated 3 May": keep what precedes the update
+        text = text[: modified.start()].rstrip(" ,;|(-–—:")
     if not text or len(text) > 120 or not _DIGIT.search(text):
         return None
     iso = parse_machine(text, limit) if _ISO.match(text) else None
