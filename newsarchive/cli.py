@@ -63,6 +63,23 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--max-articles", type=int, default=None, metavar="N")
     demo.add_argument("--log-level", default="INFO", help="log file level (default INFO)")
 
+    extract = sub.add_parser(
+        "extract",
+        help="re-extract article records from WARC files, without the network",
+        description="Re-extract the article records from archived responses (revisits "
+        "resolved to their originals): the records the crawl wrote, fetched_at and warc "
+        "included. WARC files (.warc.gz, .warc, .open) or folders of them.",
+    )
+    extract.add_argument("warcs", nargs="+", type=Path, metavar="WARC")
+    extract.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="write the records to FILE (JSON Lines, replaced) instead of stdout",
+    )
+
     validate = sub.add_parser(
         "validate",
         help="check WARC and JSONL files",
@@ -145,6 +162,10 @@ def _run(args: argparse.Namespace) -> int:
         return report.exit_status
     if args.command == "pack":
         return _pack(args)
+    if args.command == "extract":
+        from newsarchive.reextract import run_extract
+
+        return run_extract(args.warcs, args.output)
     from newsarchive.crawl import CrawlOptions, run_crawl
 
     if args.command == "crawl":

@@ -7,6 +7,7 @@ import logging
 import os
 import sys
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO
 
@@ -145,7 +146,10 @@ def run_demo(out: Path, *, max_articles: int | None = None, log_level: str = "IN
     """Serve the bundled replica of both sites on 127.0.0.1 and crawl it into ``out``."""
     from newsarchive.replica import Replica, ReplicaServer
 
-    with ReplicaServer(Replica()) as server:
+    # The replica's clock is the start of the current hour: a second demo within the hour
+    # meets an unchanged site (and stores revisits), while "today" is still today.
+    now = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    with ReplicaServer(Replica(now=now)) as server:
         roots = server.roots
         print("serving the replica sites:")
         for site, urls in roots.items():

@@ -31,6 +31,12 @@ DOWNLOAD_HANDLERS = {
     "https": "newsarchive.warc.capture.CapturingHTTP11DownloadHandler",
 }
 
+DOWNLOADER_MIDDLEWARES = {
+    # robots.txt checked for every request, also those that wait for its download
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "newsarchive.robots.RobotsTxtMiddleware": 100,
+}
+
 EXTENSIONS = {
     "newsarchive.warc.extension.WarcCaptureExtension": 100,
     "newsarchive.report.RunReportExtension": 900,

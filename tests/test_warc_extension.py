@@ -261,3 +261,29 @@ def test_write_error_is_logged_with_the_url_and_counted(
     assert "No space left on device" in error.getMessage()
     ext.spider_closed(spider, "finished")
     assert not list((tmp_path / "warc").glob("*.open"))
+
+
+def test_cut_short_responses_are_marked_truncated(tmp_path: Path) -> None:
+    ext, _crawler, spider = make_extension(tmp_path)
+    for path, flags in (("/lost", ["dataloss"]), ("/stopped", ["download_stopped"]), ("/ok", [])):
+        url = f"http://example.com{path}"
+        request = Request(url)
+        request.meta[CAPTURE_META_KEY] = WireCapture(
+            started_at=datetime.now(UTC),
+            request=bytearray(f"GET {path} HTTP/1.1\r\nHost: example.com\r\n\r\n".encode()),
+            response_head=bytearray(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n"),
+            response_body=bytearray(b"only part"),
+        )
+        ext.response_downloaded(Response(url, body=b"only part", flags=flags), request, spider)
+    ext.spider_closed(spider, "finished")
+    (warc,) = (tmp_path / "warc").iterdir()
+    truncated = {
+        headers.get_header("WARC-Target-URI"): headers.get_header("WARC-Truncated")
+        for kind, headers, _ in records(warc)
+        if kind == "response"
+    }
+    assert truncated == {
+        "http://example.com/lost": "disconnect",
+        "http://example.com/stopped": "unspecified",
+        "http://example.com/ok": None,
+    }

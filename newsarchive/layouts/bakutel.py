@@ -31,9 +31,6 @@ class BakutelLayoutSpider(NewsSpider):
             for lang in self.editions:
                 yield scrapy.Request(f"{root}{lang}/news/", callback=self.parse_listing)
 
-    def is_article(self, url: str) -> bool:
-        return self.on_site(url) and bool(self.article_path.match(urlsplit(url).path))
-
     def parse_listing(self, response: Response) -> Iterator[scrapy.Request]:
         """Root, edition homes and news lists: article items, then the pages they link."""
         captured = captured_at(response)

@@ -5,18 +5,22 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, ClassVar
 from urllib.parse import urljoin, urlsplit
 
 import scrapy
 from scrapy.http import Response, TextResponse
 
-from newsarchive.items import ArticleItem, item_from_fields
+from newsarchive.items import ArticleItem
+from newsarchive.records import (
+    apply_listing_date,
+    build_record,
+    capture_time,
+    content_type_charset,
+)
 
 logger = logging.getLogger(__name__)
-
-_CHARSET = re.compile(rb"charset\s*=\s*[\"']?([A-Za-z0-9._-]+)", re.I)
 
 
 def origin(url: str) -> str:
@@ -27,9 +31,7 @@ def origin(url: str) -> str:
 
 def header_charset(response: Response) -> str | None:
     """The charset named in the response's ``Content-Type`` header, if any."""
-    value = response.headers.get(b"Content-Type") or b""
-    match = _CHARSET.search(value)
-    return match.group(1).decode("ascii") if match else None
+    return content_type_charset(response.headers.get(b"Content-Type"))
 
 
 def captured_at(response: Response) -> datetime:
@@ -38,10 +40,7 @@ def captured_at(response: Response) -> datetime:
     Dates without a year are resolved against this, never against today's clock, so
     re-extracting an old capture gives the same record.
     """
-    value = response.meta.get("newsarchive_fetched_at")
-    if value:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
-    return datetime.now(UTC)
+    return capture_time(response.meta.get("newsarchive_fetched_at"))
 
 
 class NewsSpider(scrapy.Spider):
@@ -59,6 +58,9 @@ class NewsSpider(scrapy.Spider):
 
     home_urls: ClassVar[list[str]] = []
     """The live site's roots: what ``root`` replaces."""
+
+    article_path: ClassVar[re.Pattern[str] | None] = None
+    """Matches the URL path of an article page (``None``: no URL is an article)."""
 
     def __init__(
         self,
@@ -91,6 +93,19 @@ class NewsSpider(scrapy.Spider):
         """True when ``url`` lies on one of the roots' origins."""
         return origin(url) in self.origins
 
+    @classmethod
+    def is_article_url(cls, url: str) -> bool:
+        """True when ``url``'s path is an article page's (:attr:`article_path`).
+
+        A path test only, on any host: no instance needed, so re-extraction from WARC files
+        picks the article responses with it.
+        """
+        return cls.article_path is not None and bool(cls.article_path.match(urlsplit(url).path))
+
+    def is_article(self, url: str) -> bool:
+        """True when ``url`` is an article page on one of the roots' origins."""
+        return self.on_site(url) and self.is_article_url(url)
+
     def article_request(self, url: str, **meta: Any) -> scrapy.Request | None:
         """A request for an article page, or ``None`` when it is off-site, already
         scheduled, or past ``max_articles``."""
@@ -115,12 +130,23 @@ class NewsSpider(scrapy.Spider):
 
     # --- extraction --------------------------------------------------------------------
 
-    def extract_fields(self, response: Response) -> dict[str, Any]:
-        """The record fields the page decides (layout extractor)."""
+    @classmethod
+    def extract_page(
+        cls, body: bytes, url: str, *, encoding: str | None, captured_at: datetime
+    ) -> dict[str, Any]:
+        """The record fields an article page decides (the :attr:`layout` extractor).
+
+        ``body`` is the page as received (content-decoded), ``encoding`` the charset of its
+        ``Content-Type`` header, ``captured_at`` its capture time. A classmethod, so
+        re-extraction from WARC files runs the same extraction without a crawl.
+        """
         from newsarchive.extract import extract_layout
 
-        return extract_layout(
-            self.layout,
+        return extract_layout(cls.layout, body, url, encoding=encoding, captured_at=captured_at)
+
+    def extract_fields(self, response: Response) -> dict[str, Any]:
+        """The record fields the page decides (:meth:`extract_page` on the response)."""
+        return self.extract_page(
             response.body,
             response.url,
             encoding=header_charset(response),
@@ -146,14 +172,13 @@ class NewsSpider(scrapy.Spider):
             self.crawler.stats.inc_value(f"newsarchive/extract/errors/{type(exc).__name__}")
             logger.exception("extraction failed for %s: %s", response.url, exc)
             return
-        listing = response.meta.get("listing_published")
-        if fields.get("published") is None and listing:
-            fields["published"], fields["published_raw"] = listing
+        if apply_listing_date(fields, response.meta.get("listing_published")):
             self.crawler.stats.inc_value("newsarchive/extract/published_from_listing")
-        fields["url"] = response.url
-        yield item_from_fields(
+        record = build_record(
+            self.name,
             fields,
-            site=self.name,
+            url=response.url,
             fetched_at=response.meta.get("newsarchive_fetched_at"),
             warc=response.meta.get("newsarchive_warc"),
         )
+        yield ArticleItem(**record)

@@ -44,9 +44,6 @@ class TrendLayoutSpider(NewsSpider):
             yield scrapy.Request(root + "feeds/index.rss", callback=self.parse_feed)
             yield scrapy.Request(root + "sitemap.xml", callback=self.parse_sitemap)
 
-    def is_article(self, url: str) -> bool:
-        return self.on_site(url) and bool(self.article_path.match(urlsplit(url).path))
-
     def _articles(self, response: Response) -> Iterator[scrapy.Request]:
         captured = captured_at(response)
         for link in response.css("ul.news-list li > a[href]"):

@@ -11,7 +11,14 @@ background thread. ``python -m newsarchive.replica`` serves it in the foreground
 """
 
 from newsarchive.replica.content import Replica
-from newsarchive.replica.model import DISALLOWED_PREFIXES, HOST_KEYS, Article
+from newsarchive.replica.model import DISALLOWED_PREFIXES, FEATURES, HOST_KEYS, Article
 from newsarchive.replica.server import ReplicaServer
 
-__all__ = ["DISALLOWED_PREFIXES", "HOST_KEYS", "Article", "Replica", "ReplicaServer"]
+__all__ = [
+    "DISALLOWED_PREFIXES",
+    "FEATURES",
+    "HOST_KEYS",
+    "Article",
+    "Replica",
+    "ReplicaServer",
+]

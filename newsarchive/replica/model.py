@@ -110,3 +110,79 @@ class Article:
     def timestamp(self) -> int:
         """Unix seconds of publication (the /latest/ cursor unit)."""
         return int(self.published.timestamp())
+
+
+#: Every name that can appear in ``Article.features``, with what the article's page shows.
+FEATURES: dict[str, str] = {
+    # --- Trend: machine dates
+    "meta-published-time": 'has <meta property="article:published_time">',
+    "itemprop-date-published": 'has <meta itemprop="datePublished">',
+    "json-ld": "has a JSON-LD NewsArticle with datePublished",
+    "no-machine-date": "old article (before 2013): the visible date is the only date",
+    # --- Trend: dateline
+    "dateline": "the first p of div.article-content is a dateline (record: dateline)",
+    "no-dateline": "no dateline paragraph",
+    "dateline-variant-0": "en 'BAKU, Azerbaijan, May 15' / az 'Bakı. Trend:' / ru 'Баку, "
+    "Азербайджан, 11 декабря /корр. Trend/'",
+    "dateline-variant-1": "en 'BAKU, Azerbaijan, Dec.3' / az 'Bakı. 4 iyul. Trend:' / ru "
+    "'Баку. Trend:'",
+    "dateline-variant-2": "another city: en 'TBILISI, Georgia, Nov. 5' / az 'Şuşa. Trend:' / "
+    "ru 'Ташкент, Узбекистан, 28 апреля /корр. Trend/'",
+    "dateline-variant-3": "with a correspondent: en '... By Name - Trend:' / az 'Bakı. "
+    "Trend.Az / müxbir Name /' / ru '... /корр. Trend Э.Гасанова/'",
+    # --- Trend: rails (aside ul.news-list)
+    "rails-none": "no rail at all (only Loading Bars and All news)",
+    "rails-empty": "two rails (with-images and plain) with no items",
+    "rails-1": "one rail",
+    "rails-2": "two rails",
+    "rails-3": "three rails",
+    "rail-with-images": "a ul.news-list.with-images rail: div.image with a div.photo-caption "
+    "repeating the h4 title",
+    "rail-plain": "a plain ul.news-list rail",
+    "rail-duplicate": "one link appears twice in the rails (the record keeps it once)",
+    "rail-relative-link": "a rail link is root-relative",
+    "rail-wrong-section": "a rail link uses a wrong section (answered 301; the record keeps "
+    "the URL as linked)",
+    "rail-date-time": "rail items carry span.date-time",
+    "rail-paid-icon": "a rail item carries span.paid-article-icon",
+    "rail-long": "30 or more rail links",
+    # --- Trend: other
+    "paid": "paid article: the body is only a lead; listings show span.paid-article-icon",
+    "social-follow": "a p.social-follow line ends div.article-content",
+    "social-follow-inline": "a p.social-follow line sits between body paragraphs",
+    "extra-wrappers": "extra divs around breadcrumbs, h1, date, article-content, rails, copyright",
+    "wrong-section-listing": "/latest/ (and its fragments) and the home page link this "
+    "article under a wrong section",
+    "az-month-capital": "Azerbaijani date with a capitalised İyun/İyul",
+    "az-title-capitals": "Azerbaijani title with İ Ş Ç Ə Ğ Ö Ü",
+    "az-title-uppercase": "Azerbaijani title in capitals (İ for i)",
+    "title-entities": "title with & ' \" (escaped in the markup)",
+    # --- both sites: dates
+    "today": "published today (Baku): Trend listings show only 'HH:MM (UTC+04)'",
+    "offset+04": "published at an instant when Baku was UTC+04:00",
+    "offset+05": "published in Baku summer time (UTC+05:00, before 2016)",
+    "pre-2016-summer": "before 2016, in summer (+05:00)",
+    "pre-2016-winter": "before 2016, in winter (+04:00)",
+    # --- BakuTel
+    "section-top": "div.path 'Top News' (and translations)",
+    "section-telecom": "div.path 'Telecom'",
+    "section-it": "div.path 'IT'",
+    "section-post": "div.path 'Post'",
+    "section-events": "div.path 'Events'",
+    "block-title-native": "div.block-title in the edition's language",
+    "block-title-foreign": "div.block-title 'Top news' in English on an az/ru page",
+    "top-news-0": "a top-news block with an empty ul.top-news",
+    "top-news-1": "one top-news link",
+    "top-news-many": "two or more top-news links",
+    "no-top-news-block": "no top-news block",
+    "rate-dates-1": "table.currency with one rate date",
+    "rate-dates-2": "table.currency with two rate dates",
+    "rate-dates-3": "table.currency with three rate dates",
+    "currency-extra": "currencies beyond USD EUR GBP RUR (TRY, GEL, CHF, JPY, CNY, KZT, UAH)",
+    "no-currency-block": "no table.currency",
+    "no-right-column": "neither right-column block (td#right is empty)",
+    "cell-nbsp": "&nbsp; inside currency cells",
+    "cell-whitespace": "newlines, tabs and spaces around currency cell text",
+    "body-empty-p": "old article: an empty <p></p> or <p>&nbsp;</p> in div.news-text",
+    "body-br": "old article: div.news-text holds text separated by <br> (or <br><br>), no p",
+}

@@ -9,6 +9,7 @@ import json
 import re
 from bisect import bisect_right
 from collections import defaultdict
+from datetime import date
 from email.utils import format_datetime
 from html import escape
 from typing import TYPE_CHECKING, Any
@@ -70,7 +71,7 @@ def visible_date(art: Article) -> str:
     return f"{text} (UTC {_offset(art)})"
 
 
-def listing_date(art: Article, today: Any) -> str:
+def listing_date(art: Article, today: date) -> str:
     """A listing item's ``span.date-time``: no year; today's items show only the time."""
     d = art.published
     tz = f"(UTC{_offset(art)[:3]})"

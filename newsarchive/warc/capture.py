@@ -196,7 +196,7 @@ class _CapturingHTTP11ClientProtocol(_LenientHTTP11ClientProtocol):
         capture = WireCapture(started_at=datetime.now(UTC))
         try:
             capture.ip_address = self.transport.getPeer().host  # type: ignore[union-attr]
-        except Exception:  # noqa: BLE001 - e.g. a transport without an IP peer
+        except Exception:  # e.g. a transport without an IP peer
             capture.ip_address = None
         # The request is written inside super().request(), so hook the writes first.
         self._newsarchive_capture = capture

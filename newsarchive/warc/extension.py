@@ -102,7 +102,15 @@ class WarcCaptureExtension:
     def spider_opened(self, spider: Spider) -> None:
         """Create the writer; the first file is created with the first record."""
         self.writer = self._make_writer(spider)
-        for name in ("records", "bytes", "files", "responses", "reconstructed", "errors"):
+        for name in (
+            "records",
+            "bytes",
+            "files",
+            "responses",
+            "reconstructed",
+            "resources",
+            "errors",
+        ):
             self.stats.set_value(_STAT + name, 0)
         logger.info("Writing WARC files to %s", self.config.directory)
 
@@ -177,6 +185,11 @@ class WarcCaptureExtension:
                     response.url,
                     _STAT,
                 )
+        truncated = None
+        if "dataloss" in response.flags:
+            truncated = "disconnect"
+        elif "download_stopped" in response.flags:
+            truncated = "unspecified"
         request_head, request_body = split_http_message(bytes(capture.request))
         location = self.writer.write_exchange(
             response.url,
@@ -186,6 +199,7 @@ class WarcCaptureExtension:
             request_body=request_body,
             ip_address=capture.ip_address,
             date=capture.started_at,
+            truncated=truncated,
         )
         self.stats.inc_value(_STAT + "responses")
         return location, format_warc_date(capture.started_at)

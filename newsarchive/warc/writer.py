@@ -17,6 +17,11 @@ The HTTP head and body given to the writer land in the record byte for byte: war
 would re-serialise parsed headers (``Name: value``), so the head is handed to warcio as a
 :class:`~warcio.statusandheaders.StatusAndHeaders` that keeps the original bytes.
 
+Digests are SHA-1, base32, as warcio computes them: ``WARC-Block-Digest`` over the whole
+block, ``WARC-Payload-Digest`` over the bytes after the HTTP head as stored (for a chunked
+response that includes the chunk framing). That is what ``warcio check`` and pywb verify
+and index; a tool that digests the de-chunked entity will disagree on chunked records.
+
 The writer is not thread-safe; Scrapy calls it from the reactor thread only.
 """
 
@@ -195,7 +200,7 @@ class _RawHttpHead(StatusAndHeaders):
         parser = StatusAndHeadersParser([], verify=False)
         try:
             parsed = parser.parse(BytesIO(raw))
-        except Exception:  # noqa: BLE001 - a head warcio can't parse still gets archived
+        except Exception:  # a head warcio can't parse still gets archived
             parsed = StatusAndHeaders("", [], protocol="")
         super().__init__(parsed.statusline, parsed.headers, protocol=parsed.protocol)
         self.total_len = len(raw)
@@ -373,6 +378,7 @@ class WarcFileWriter:
         request_body: bytes = b"",
         ip_address: str | None = None,
         date: datetime | None = None,
+        truncated: str | None = None,
     ) -> RecordLocation:
         """Write a ``response`` record and then its ``request`` record; flush.
 
@@ -380,6 +386,8 @@ class WarcFileWriter:
         the status/request line and header lines exactly as on the wire, including the
         empty line that ends them; the bodies are the bytes that followed (for the
         response: still content-encoded, with chunked framing if it was chunked).
+        ``truncated`` (``length``, ``time``, ``disconnect`` or ``unspecified``) marks a
+        response body that was cut short with ``WARC-Truncated``.
 
         :returns: where the response record lies.
         """
@@ -397,6 +405,8 @@ class WarcFileWriter:
             ]
             if ip_address:
                 response_headers.append(("WARC-IP-Address", ip_address))
+            if truncated:
+                response_headers.append(("WARC-Truncated", truncated))
             location = self._write(
                 "response", target_uri, response_headers, response_body, head=response_head
             )
@@ -542,11 +552,11 @@ class WarcFileWriter:
             fh.seek(start)
             fh.truncate()
             fh.flush()
-        except Exception:  # noqa: BLE001 - the original error is what matters
+        except Exception:  # the original error is what matters
             logger.exception("Could not cut %s back after a failed write", self.current_path)
             try:
                 self.close()
-            except Exception:  # noqa: BLE001
+            except Exception:
                 self._fh = self._warcio = self._name = self._warcinfo_id = None
 
 

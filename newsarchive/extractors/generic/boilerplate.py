@@ -100,7 +100,10 @@ _HEADINGS = frozenset(
 
 
 def _host(url: str) -> str:
-    host = urlsplit(url).hostname or ""
+    try:
+        host = urlsplit(url).hostname or ""
+    except ValueError:  # a malformed address
+        return ""
     return host[4:] if host.startswith("www.") else host
 
 
@@ -143,7 +146,10 @@ def find_headlines(
     for text, href, container, in_li in order:
         if not in_li and (container is None or len(groups.get(container, ())) < 3):
             continue
-        url = urljoin(base_url, href).split("#", 1)[0]
+        try:
+            url = urljoin(base_url, href).split("#", 1)[0]
+        except ValueError:  # a malformed link, e.g. "https://[not-an-address]/"
+            continue
         if not url.startswith(("http://", "https://")) or url.rstrip("/") == page:
             continue
         host = _host(url)
