@@ -94,10 +94,10 @@ def project_settings(out: Path, run: str, log_level: str = "INFO") -> Settings:
     return settings
 
 
-def _console_warnings() -> None:
+def _console_warnings(level: str) -> None:
     """Warnings and errors also go to stderr (cron mails them); the rest to the log file."""
     handler = logging.StreamHandler(sys.stderr)
-    handler.setLevel(logging.WARNING)
+    handler.setLevel(max(logging.WARNING, logging.getLevelName(level.upper())))
     handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
     logging.getLogger().addHandler(handler)
 
@@ -114,7 +114,7 @@ def run_crawl(options: CrawlOptions) -> int:
             raise StartError(f"cannot write to {out}: {exc}") from exc
         settings.setdict(options.settings, priority="cmdline")
         process = CrawlerProcess(settings)
-        _console_warnings()
+        _console_warnings(settings.get("LOG_LEVEL", "INFO"))
         known = sorted(process.spider_loader.list())
         unknown = [s for s in options.sites if s not in known]
         if unknown:
@@ -127,6 +127,10 @@ def run_crawl(options: CrawlOptions) -> int:
                 kwargs["root"] = options.roots[site]
             if options.max_articles:
                 kwargs["max_articles"] = options.max_articles
+            try:  # a spider refusing its arguments (e.g. generic without --root) is exit 3
+                crawler.spidercls(**kwargs)
+            except (ValueError, TypeError) as exc:
+                raise StartError(f"{site}: {exc}") from exc
             process.crawl(crawler, **kwargs)
             crawlers.append(crawler)
         process.start()
@@ -135,6 +139,16 @@ def run_crawl(options: CrawlOptions) -> int:
         print(f"{site}: {result.reason}")
     print(f"output: {out.resolve()} (run {run}; log {out / 'logs' / (run + '.log')})")
     return max((r.exit_code for _, r in outcomes), default=EXIT_OK)
+
+
+def _open_output(out: Path, settings: Settings) -> None:
+    """Repair what a killed run left and sync the state, under the lock, before the crawl."""
+    from newsarchive.state.folder import open_folder
+
+    try:
+        open_folder(out, cdxj=settings.getbool("NEWSARCHIVE_WARC_CDXJ", True))
+    except OSError as exc:
+        raise StartError(f"cannot open output folder {out}: {exc}") from exc
 
 
 def _crawler_outcome(crawler: Crawler) -> Outcome:

@@ -3,10 +3,13 @@
 Built for any news site, not only the two layouts:
 
 - month names of English, Azerbaijani (Latin and Cyrillic), Russian, Turkish, German, French
-  and Spanish: full, abbreviated and other case forms (``декабря``, ``мае``), matched
+  and Spanish (and the full names of Italian, Portuguese and Dutch): full, abbreviated and
+  other case forms (``декабря``, ``мае``), matched
   case-insensitively with or without diacritics (``İyul``, ``iyul``, ``IYUL``, ``Mayıs``,
   ``mayis``, ``août``, ``aout``);
-- day-month-year, month-day-year, numeric (``02.05.2014``, ``23/09/2021``, ``2014-05-02``),
+- day-month-year, month-day-year, numeric (``02.05.2014``, ``23/09/2021``, ``2014-05-02``,
+  ``4. 2. 2022.``; dotted numerals are always day first), the first day of a range
+  (``14.-20. Januar 2022``),
   with an optional time (``14:12``, ``5:40 pm``) and an optional UTC offset
   (``(UTC +04:00)``, ``UTC+04``, ``GMT``, ``+0400``, ``Z``);
 - dates without a year, times without a date and "today"/"yesterday" are resolved against
@@ -238,6 +241,49 @@ _MONTH_FORMS: dict[str, tuple[tuple[str, ...], ...]] = {
         ("noviembre", "nov"),
         ("diciembre", "dic"),
     ),
+    # Full names only for these (their short forms clash with words of other languages).
+    "it": (
+        ("gennaio",),
+        ("febbraio",),
+        ("marzo",),
+        ("aprile",),
+        ("maggio",),
+        ("giugno",),
+        ("luglio",),
+        ("agosto",),
+        ("settembre",),
+        ("ottobre",),
+        ("novembre",),
+        ("dicembre",),
+    ),
+    "pt": (
+        ("janeiro",),
+        ("fevereiro",),
+        ("março",),
+        ("abril",),
+        ("maio",),
+        ("junho",),
+        ("julho",),
+        ("agosto",),
+        ("setembro",),
+        ("outubro",),
+        ("novembro",),
+        ("dezembro",),
+    ),
+    "nl": (
+        ("januari",),
+        ("februari",),
+        ("maart",),
+        ("april",),
+        ("mei",),
+        ("juni",),
+        ("juli",),
+        ("augustus",),
+        ("september",),
+        ("oktober",),
+        ("november",),
+        ("december",),
+    ),
 }
 
 
@@ -290,6 +336,12 @@ _NUMERIC = re.compile(
     r"(?<![\d./-])(?P<a>[0-3]?\d)(?P<sep>[./-])(?P<b>[0-3]?\d)(?P=sep)"
     r"(?P<y>\d{4}|\d{2})(?!\d|(?P=sep)\d)"
 )
+# 4. 2. 2022, 4.\u2009 2.\u2009 2022. (dotted numerals with spaces: always day first)
+_NUMERIC_SPACED = re.compile(
+    r"(?<![\d./-])(?P<a>[0-3]?\d)\.\s+(?P<b>[01]?\d)\.\s*(?P<y>\d{4})(?!\d|\.\d)"
+)
+# "14.-20. Januar 2022", "14 - 20 May 2022": the first day of a range of days
+_RANGE_START = re.compile(r"(?<![\d:./-])(?P<d>[0-3]?\d)\.?\s*(?:[-–—]|bis|to|au|al)\s*$")
 # 2014-05-02, 2014/05/02, 2014.05.02
 _YMD = re.compile(
     r"(?<![\d./-])(?P<y>\d{4})(?P<sep>[-/.])(?P<m>[01]?\d)(?P=sep)(?P<d>[0-3]?\d)(?!\d)"
@@ -426,13 +478,23 @@ def _candidates(
             y_text = m["y"]
             year = _year(y_text)
             end = m.end() if (y_text is None or year is not None) else m.start("y")
-            found.append(_Found(m.start(), end, year, MONTHS[m["mon"]], int(m["d"])))
+            start, day = m.start(), int(m["d"])
+            if pattern is _DMY:
+                r = _RANGE_START.search(folded, max(0, start - 12), start)
+                if r is not None and int(r["d"]) < day:
+                    start, day = r.start(), int(r["d"])
+            found.append(_Found(start, end, year, MONTHS[m["mon"]], day))
+    for m in _NUMERIC_SPACED.finditer(folded):
+        year = _year(m["y"])
+        if year is not None:
+            found.append(_Found(m.start(), m.end(), year, int(m["b"]), int(m["a"])))
     for m in _NUMERIC.finditer(folded):
         a, b, y = int(m["a"]), int(m["b"]), m["y"]
         year = _two_digit_year(int(y), reference) if len(y) == 2 else _year(y)
         if year is None:
             continue
-        day, month = (a, b) if day_first else (b, a)
+        # dotted numerals are day first everywhere (month-first pages use slashes)
+        day, month = (a, b) if (day_first or m["sep"] == ".") else (b, a)
         if month > 12 and day <= 12:
             day, month = month, day
         found.append(_Found(m.start(), m.end(), year, month, day))

@@ -35,6 +35,11 @@ class JsonlWriter:
         self._fsync = fsync
         self.count = 0
 
+    @property
+    def size(self) -> int:
+        """The file's size: where the next line will start."""
+        return self._file.tell()
+
     def write(self, record: Any) -> None:
         """Write one record (an item or a mapping) as one complete line and flush it."""
         self._exporter.export_item(record)

@@ -6,6 +6,7 @@ Used by the crawl's ``NormalizePipeline`` and by re-extraction from WARC files
 
 from __future__ import annotations
 
+from collections.abc import MutableMapping
 from typing import Any
 
 from newsarchive.text import clean_text, normalize_body
@@ -16,7 +17,7 @@ LINE_FIELDS: tuple[str, ...] = ("title", "dateline", "section", "published_raw",
 """Top-level fields that hold one line of text."""
 
 
-def normalize_record(record: dict[str, Any]) -> list[str]:
+def normalize_record(record: MutableMapping[str, Any]) -> list[str]:
     """Normalise ``record`` in place; return the names of the top-level fields it changed.
 
     Line fields (:data:`LINE_FIELDS`) become NFC with whitespace collapsed; ``body`` keeps

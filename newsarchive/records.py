@@ -6,7 +6,6 @@ files (:mod:`newsarchive.reextract`) share, so both give the same record.
 from __future__ import annotations
 
 import re
-from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
 
@@ -67,5 +66,5 @@ def build_record(
     the record is not normalised or validated here.
     """
     item = item_from_fields({**fields, "url": url}, site=site, fetched_at=fetched_at, warc=warc)
-    data = asdict(item)
-    return {name: data[name] for name in RECORD_ORDER}
+    # shallow: the extractor's lists and dicts are fresh per page, no need to deep-copy them
+    return {name: getattr(item, name) for name in RECORD_ORDER}

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -142,7 +143,7 @@ class _Extraction:
     def records(self) -> Iterator[dict[str, Any]]:
         with PayloadReader() as reader:
             for scanned in self.files:
-                spider = self._spider(scanned)
+                spider = self._spider(scanned) if scanned.entries else None
                 if spider is None:
                     continue
                 for entry in scanned.entries:
@@ -256,9 +257,13 @@ def run_extract(warcs: Iterable[Path], output: Path | None = None) -> int:
     stats = ExtractStats()
     records = extract_warcs(warcs, on_problem=_stderr, stats=stats)
     if output is None:
-        for record in records:
-            sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
-        sys.stdout.flush()
+        try:
+            for record in records:
+                sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+            sys.stdout.flush()
+        except BrokenPipeError:  # `newsarchive extract ... | head`: the reader has enough
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return EXIT_OK
     else:
         try:
             output.parent.mkdir(parents=True, exist_ok=True)

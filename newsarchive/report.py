@@ -46,13 +46,23 @@ class Outcome:
     articles: int
     responses: int
     errors: int
+    unchanged: int = 0
+    """Articles found unchanged since an earlier run stored them (no new record)."""
+
+
+NOT_ERRORS = frozenset(
+    {
+        # a request refused by robots.txt is the crawler obeying the site, not a failure
+        "downloader/exception_type_count/scrapy.exceptions.IgnoreRequest",
+    }
+)
 
 
 def error_count(stats: dict[str, Any]) -> int:
     """Sum of the error counters in ``stats`` (validation, extraction, WARC, exceptions)."""
     total = 0
     for key, value in stats.items():
-        if key.startswith(ERROR_STAT_PREFIXES) and isinstance(value, int):
+        if key.startswith(ERROR_STAT_PREFIXES) and key not in NOT_ERRORS and isinstance(value, int):
             total += value
     return total
 
@@ -60,17 +70,24 @@ def error_count(stats: dict[str, Any]) -> int:
 def outcome(stats: dict[str, Any]) -> Outcome:
     """Exit status and a one-line reason for a finished crawl's stats."""
     articles = int(stats.get("newsarchive/jsonl/records", 0))
+    unchanged = int(stats.get("newsarchive/dedup/unchanged", 0))
     responses = int(stats.get("newsarchive/warc/responses", 0))
+    revisits = int(stats.get("newsarchive/warc/revisits", 0))
     errors = error_count(stats)
     reason = stats.get("finish_reason", "unknown")
-    if articles == 0:
-        why = f"archived no article ({responses} responses, finish reason {reason})"
-        return Outcome(EXIT_NOTHING, why, articles, responses, errors)
+    fetched = f"{responses} responses"
+    if revisits:
+        fetched += f", {revisits} revisits"
+    if articles == 0 and unchanged == 0:
+        why = f"archived no article ({fetched}, finish reason {reason})"
+        return Outcome(EXIT_NOTHING, why, articles, responses, errors, unchanged)
+    got = f"archived {articles} articles"
+    if unchanged:
+        got += f" ({unchanged} more unchanged since archived)"
     if errors:
-        why = f"archived {articles} articles with {errors} errors (see the report)"
-        return Outcome(EXIT_ERRORS, why, articles, responses, errors)
-    why = f"archived {articles} articles, {responses} responses"
-    return Outcome(EXIT_OK, why, articles, responses, errors)
+        why = f"{got} with {errors} errors (see the report)"
+        return Outcome(EXIT_ERRORS, why, articles, responses, errors, unchanged)
+    return Outcome(EXIT_OK, f"{got}, {fetched}", articles, responses, errors, unchanged)
 
 
 def _json_safe(value: Any) -> Any:
@@ -99,7 +116,10 @@ def build_report(site: str, run: str, stats: dict[str, Any]) -> dict[str, Any]:
         "exit_code": result.exit_code,
         "summary": result.reason,
         "articles": result.articles,
+        "articles_unchanged": result.unchanged,
         "responses_archived": result.responses,
+        "revisits_archived": stats.get("newsarchive/warc/revisits", 0),
+        "responses_resumed": stats.get("newsarchive/resume/responses", 0),
         "errors": result.errors,
         "robots_forbidden": stats.get("robotstxt/forbidden", 0),
         "jsonl_file": stats.get("newsarchive/jsonl/file"),

@@ -128,7 +128,8 @@ class _Checker:
             self._fetched_at(record["fetched_at"])
         if "warc" in record:
             self._warc(record["warc"])
-        self._nfc("", record)
+        if not _all_nfc(record):  # the common case costs one walk without path strings
+            self._nfc("", record)
 
     # -- single fields --------------------------------------------------------------------
 
@@ -335,8 +336,29 @@ class _Checker:
                 self._nfc(f"{path}[{index}]", item)
 
 
+def _all_nfc(value: Any) -> bool:
+    """True when every string (keys too) in ``value`` is Unicode NFC."""
+    if isinstance(value, str):
+        return unicodedata.is_normalized("NFC", value)
+    if isinstance(value, Mapping):
+        return all(
+            (not isinstance(k, str) or unicodedata.is_normalized("NFC", k)) and _all_nfc(v)
+            for k, v in value.items()
+        )
+    if isinstance(value, list):
+        return all(_all_nfc(v) for v in value)
+    return True
+
+
+# An absolute http(s) URL with a plain host name or IPv4 address, an optional port of at
+# most five digits and no whitespace: the shape nearly every URL has, accepted at once.
+_PLAIN_URL = re.compile(r"https?://[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*(?::\d{1,5})?(?:[/?#]\S*)?")
+
+
 def url_problem(url: str) -> str | None:
     """Return why ``url`` is not an absolute http(s) URL, or None when it is one."""
+    if isinstance(url, str) and _PLAIN_URL.fullmatch(url) and _port_ok(url):
+        return None
     if not url:
         return "is empty"
     if any(ch.isspace() for ch in url):
@@ -351,6 +373,12 @@ def url_problem(url: str) -> str | None:
     if not parts.hostname:
         return f"{url!r} has no host"
     return None
+
+
+def _port_ok(url: str) -> bool:
+    netloc = url.split("/", 3)[2]
+    _, sep, port = netloc.partition(":")
+    return not sep or int(port) <= 65535
 
 
 def _parse_day(value: str) -> date | None:

@@ -35,17 +35,22 @@ DOWNLOADER_MIDDLEWARES = {
     # robots.txt checked for every request, also those that wait for its download
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "newsarchive.robots.RobotsTxtMiddleware": 100,
+    # an interrupted run's captures answered from the archive (after robots.txt)
+    "newsarchive.resume.ResumeMiddleware": 120,
 }
 
 EXTENSIONS = {
     "newsarchive.warc.extension.WarcCaptureExtension": 100,
     "newsarchive.report.RunReportExtension": 900,
+    # last: a run is marked finished once everything else has closed its files
+    "newsarchive.state.extension.RunStateExtension": 1000,
 }
 
 ITEM_PIPELINES = {
     "pipelines.normalize.NormalizePipeline": 100,
     "pipelines.validate.ValidatePipeline": 200,
     "pipelines.dedup.DedupPipeline": 300,
+    "pipelines.archive_dedup.ArchiveDedupPipeline": 350,
     "pipelines.jsonl.JsonlStoragePipeline": 900,
 }
 
@@ -62,11 +67,35 @@ NEWSARCHIVE_WARC_PREFIX = None
 NEWSARCHIVE_WARC_MAX_SIZE = 1_000_000_000
 NEWSARCHIVE_WARC_OPERATOR = ""
 NEWSARCHIVE_WARC_DESCRIPTION = ""
+NEWSARCHIVE_WARC_DEDUP = True
+"""A payload archived before (any run in this folder) is stored as a ``revisit`` record."""
+NEWSARCHIVE_WARC_DEDUP_MIN_SIZE = 1
+"""Payloads shorter than this many bytes are always stored (the default: empty ones)."""
+NEWSARCHIVE_WARC_RECORDS = True
+"""Each stored article record is also written into the WARC as a ``metadata`` record."""
+NEWSARCHIVE_WARC_CDXJ = True
+"""Each closed WARC file gets ``DIR/indexes/{file}.cdxj``."""
+
+NEWSARCHIVE_RESUME = True
+"""What an interrupted run archived is read from the archive, not fetched again."""
 
 NEWSARCHIVE_EXTRACT_ENABLED = True
 """Off: article pages are fetched but not extracted (the benchmark's plain-Scrapy baseline)."""
 NEWSARCHIVE_JSONL_ENABLED = True
 NEWSARCHIVE_REPORT_ENABLED = True
 
+# The generic spider's bounds (newsarchive.layouts.generic_limits.GenericLimits).
+NEWSARCHIVE_GENERIC_MAX_LISTINGS = 200
+"""Listing pages the generic spider fetches and parses for links."""
+NEWSARCHIVE_GENERIC_SECTION_DEPTH = 2
+"""Navigation hops from the home page along which sections are followed."""
+NEWSARCHIVE_GENERIC_MAX_PAGES = 20
+"""The deepest page of one listing's pagination that is followed."""
+NEWSARCHIVE_GENERIC_MAX_CANDIDATES = 1000
+"""Pages with an ambiguous URL fetched to decide from their content."""
+NEWSARCHIVE_GENERIC_MAX_SITEMAPS = 1000
+NEWSARCHIVE_GENERIC_MAX_FEEDS = 20
+
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"
+LOG_FORMATTER = "newsarchive.logformatter.NewsarchiveLogFormatter"

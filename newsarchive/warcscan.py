@@ -169,7 +169,10 @@ class _CutShort(Exception):
 
 
 def _scan(fh: IO[bytes], scanned: WarcFile) -> None:
+    """Fill ``scanned`` from ``fh``; raise :class:`_CutShort` when a record is incomplete
+    or bytes that are no complete record follow the last one."""
     iterator = ArchiveIterator(fh)
+    end = 0
     for record in iterator:
         kind = record.rec_type
         if kind == "warcinfo" and scanned.site is None:
@@ -177,6 +180,7 @@ def _scan(fh: IO[bytes], scanned: WarcFile) -> None:
         headers = record.rec_headers
         _drain(record)
         offset, length = iterator.get_record_offset(), iterator.get_record_length()
+        end = offset + length
         if kind not in _ENTRY_TYPES:
             continue
         http = record.http_headers
@@ -198,10 +202,24 @@ def _scan(fh: IO[bytes], scanned: WarcFile) -> None:
                 profile=headers.get_header("WARC-Profile"),
             )
         )
+    _check_end(fh, end)
+
+
+def _check_end(fh: IO[bytes], end: int) -> None:
+    """warcio stops quietly at a record cut short in its head: whatever follows the last
+    complete record (beyond the blank lines that end it) is such a record."""
+    fh.seek(end)
+    rest = fh.read(1 << 16)
+    if rest.strip(b"\r\n"):
+        size = fh.seek(0, 2)
+        raise _CutShort(f"{size - end} bytes after offset {end} are no complete record")
 
 
 def _drain(record: Any) -> None:
     """Read the rest of ``record``'s block; raise :class:`_CutShort` if it is incomplete."""
+    length = (record.rec_headers.get_header("Content-Length") or "").strip()
+    if not record.rec_type or not length.isdigit():
+        raise _CutShort("a record head without WARC-Type or Content-Length")
     stream = record.raw_stream
     while stream.read(1 << 16):
         pass

@@ -29,6 +29,6 @@ class DedupPipeline:
         url = ItemAdapter(item).get("url")
         if url in self.seen:
             self.stats.inc_value("newsarchive/dedup/dropped")
-            raise DropItem(f"duplicate article in this run: {url}")
+            raise DropItem(f"duplicate article in this run: {url}", log_level="INFO")
         self.seen.add(url)
         return item

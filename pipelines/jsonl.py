@@ -12,6 +12,9 @@ from scrapy.exceptions import NotConfigured
 
 from newsarchive.jsonl import JsonlWriter
 from newsarchive.runinfo import run_id
+from newsarchive.signals import record_stored
+from newsarchive.state.db import ArchiveState, RecordSeen, record_content_hash
+from newsarchive.state.folder import open_folder
 
 
 class JsonlStoragePipeline:
@@ -19,19 +22,27 @@ class JsonlStoragePipeline:
 
     The file is opened in ``open_spider`` and closed in ``close_spider``; its path is put in
     the stats as ``newsarchive/jsonl/file`` and the count as ``newsarchive/jsonl/records``.
+    After the line is written, the record is noted in the folder's state database (for
+    cross-run dedup) and :data:`newsarchive.signals.record_stored` is sent (the WARC
+    extension writes it into the archive).
     """
 
-    def __init__(self, crawler: Crawler) -> None:
+    def __init__(self, crawler: Crawler, state: ArchiveState | None = None) -> None:
         settings = crawler.settings
         if not settings.getbool("NEWSARCHIVE_JSONL_ENABLED", True):
             raise NotConfigured("NEWSARCHIVE_JSONL_ENABLED is off")
         self.crawler = crawler
         self.out = Path(settings.get("NEWSARCHIVE_OUT", "archives"))
+        self.state = state
         self.writer: JsonlWriter | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> JsonlStoragePipeline:
-        return cls(crawler)
+        out = Path(crawler.settings.get("NEWSARCHIVE_OUT") or "archives")
+        if not crawler.settings.getbool("NEWSARCHIVE_JSONL_ENABLED", True):
+            raise NotConfigured("NEWSARCHIVE_JSONL_ENABLED is off")
+        cdxj = crawler.settings.getbool("NEWSARCHIVE_WARC_CDXJ", True)
+        return cls(crawler, open_folder(out, cdxj=cdxj).state)
 
     def open_spider(self, spider: Spider | None = None) -> None:
         name = self.crawler.spider.name if self.crawler.spider else "spider"
@@ -45,6 +56,25 @@ class JsonlStoragePipeline:
 
     def process_item(self, item: Any) -> Any:
         assert self.writer is not None
-        self.writer.write(ItemAdapter(item).asdict())
+        record = ItemAdapter(item).asdict()
+        offset = self.writer.size
+        self.writer.write(record)
         self.crawler.stats.inc_value("newsarchive/jsonl/records")
+        if self.state is not None:
+            warc = record.get("warc") or {}
+            with self.state.transaction():
+                self.state.add_record(
+                    RecordSeen(
+                        url=record["url"],
+                        content_hash=record_content_hash(record),
+                        source_record_id=warc.get("record_id"),
+                        site=record.get("site"),
+                        file=self.writer.path.name,
+                        offset=offset,
+                    )
+                )
+                self.state.set_file(self.writer.path.name, "jsonl", self.writer.size)
+        self.crawler.signals.send_catch_log(
+            signal=record_stored, record=record, spider=self.crawler.spider
+        )
         return item

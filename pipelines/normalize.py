@@ -27,9 +27,7 @@ class NormalizePipeline:
         return cls(crawler)
 
     def process_item(self, item: Any) -> Any:
-        adapter = ItemAdapter(item)
-        record = adapter.asdict()
-        for name in normalize_record(record):
-            adapter[name] = record[name]
+        # ItemAdapter is a mutable mapping over the item: normalised in place, no copy
+        for name in normalize_record(ItemAdapter(item)):
             self.stats.inc_value(f"newsarchive/normalize/changed/{name}")
         return item

@@ -27,7 +27,7 @@ class ValidatePipeline:
         return cls(crawler)
 
     def process_item(self, item: Any) -> Any:
-        record = ItemAdapter(item).asdict()
+        record = ItemAdapter(item)  # a read-only view: no deep copy of the boilerplate
         problems = validate_record(record)
         if not problems:
             self.stats.inc_value("newsarchive/validation/valid")

@@ -82,3 +82,20 @@ def test_unreachable_site_archives_nothing_and_exits_4(tmp_path):
     report = json.loads(next((out / "reports").glob("bakutel-*.json")).read_text())
     assert report["exit_code"] == 4
     assert report["articles"] == 0
+
+
+def test_robots_refusals_are_not_errors():
+    from newsarchive.report import error_count
+
+    stats = {
+        "downloader/exception_type_count/scrapy.exceptions.IgnoreRequest": 5,
+        "newsarchive/validation/errors/title": 2,
+    }
+    assert error_count(stats) == 2
+
+
+def test_generic_without_root_is_a_start_error(tmp_path):
+    result = run_cli("crawl", "generic", "--out", str(tmp_path / "out"))
+    assert result.returncode == 3
+    assert "needs --root" in result.stderr
+    assert "Traceback" not in result.stderr

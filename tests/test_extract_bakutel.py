@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from newsarchive.extract import extract_bakutel, extract_layout
-from newsarchive.extract.bakutel import parse_rate, parse_rate_date
+from newsarchive.extractors import extract_bakutel, extract_layout
+from newsarchive.extractors.bakutel import parse_rate, parse_rate_date
 
 URL = "https://bakutel.az/en/news/4412.html"
 

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from newsarchive.extract import extract_layout, extract_trend
-from newsarchive.extract.common import is_dateline
+from newsarchive.extractors import extract_layout, extract_trend
+from newsarchive.extractors.common import is_dateline
 
 URL = "https://en.trend.az/business/economy/3835140.html"
 FIELDS = {

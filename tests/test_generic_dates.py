@@ -116,3 +116,184 @@ def test_published_raw_is_the_printed_text():
     )
     assert rec["published"] == "2014-05-02T14:12:00+04:00"
     assert rec["published_raw"] == "2 May 2014, 14:12"
+
+
+# --- parsing printed dates ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("de", "Von Redaktion 2.\u2009 5.\u2009 2014."),  # spaced dotted numerals
+        ("cs", "2. 5. 2014"),
+        ("en-US", "02.05.2014"),  # dots are day first even where slashes are month first
+        ("it", "2 maggio 2014"),
+        ("pt", "2 de maio de 2014"),
+        ("nl", "2 mei 2014"),
+    ],
+)
+def test_more_printed_forms(lang, text):
+    assert published(body=f"<span class='date'>{text}</span>", lang=lang) == "2014-05-02"
+
+
+def test_a_range_of_days_gives_its_first_day():
+    body = "<span class='date'>Wochenbericht 2. - 8. Mai 2014</span>"
+    assert published(body=body, lang="de") == "2014-05-02"
+    assert published(body="<span class='date'>2-8 May 2014</span>") == "2014-05-02"
+
+
+def test_date_parts_in_separate_elements():
+    body = (
+        "<div class='date'><span class='month'>May</span> <span class='day'>02</span>"
+        "<span class='year'>2014</span></div>"
+    )
+    assert published(body=body) == "2014-05-02"
+
+
+# --- machine values -------------------------------------------------------------------------
+
+
+def test_sloppy_jsonld_is_still_read():
+    head = (
+        '<script type="application/ld+json">{"@type": "NewsArticle", '
+        '"datePublished": "2014-05-02T14:12:00+04:00"}}\n</script>'
+    )
+    assert published(head) == "2014-05-02T14:12:00+04:00"
+
+
+def test_jsonld_and_meta_disagree_the_printed_date_decides():
+    head = (
+        '<script type="application/ld+json">{"@type": "NewsArticle", '
+        '"datePublished": "2014-04-20T10:00:00+02:00"}</script>'
+        "<meta property='article:published_time' content='2014-05-02T10:00:00+02:00'>"
+    )
+    body = "<time datetime='2014-05-02T10:00:00+02:00'>2 May 2014</time>"
+    assert published(head, body) == "2014-05-02T10:00:00+02:00"
+    # agreeing with nothing printed, JSON-LD keeps its precedence
+    assert published(head) == "2014-04-20T10:00:00+02:00"
+
+
+def test_generic_meta_date_gives_way_to_a_nearby_printed_date():
+    head = "<meta name='date' content='2014-05-09'>"
+    body = "<div class='post-date'>02.05.2014</div>"
+    assert published(head, body, lang="de") == "2014-05-02"
+    # a printed date years away is the day's date of the site header, not the article's
+    body = "<div class='post-date'>02.05.2019</div>"
+    assert published(head, body, lang="de") == "2014-05-09"
+    # a publication key proper is not overruled
+    head = "<meta property='article:published_time' content='2014-05-09'>"
+    assert published(head, "<div class='post-date'>02.05.2014</div>", lang="de") == "2014-05-09"
+
+
+def test_page_printing_its_modification_day_as_its_date():
+    head = (
+        '<script type="application/ld+json">{"@type": "NewsArticle", '
+        '"datePublished": "2012-01-10T10:00:00Z", "dateModified": "2014-05-02T08:00:00Z"}'
+        "</script>"
+    )
+    assert published(head, "<div class='date'>02.05.2014</div>") == "2014-05-02"
+    assert published(head, "<div class='date'>10.01.2012</div>")[:10] == "2012-01-10"
+    # a "modification" before the publication (a scheduled post) is no republication
+    head = head.replace("2012-01-10", "2014-05-20")
+    assert published(head, "<div class='date'>02.05.2014</div>")[:10] == "2014-05-20"
+
+
+def test_update_marked_parts_of_a_date_element_are_left_out():
+    body = (
+        "<div class='post-meta'><span class='updated'>2014-05-09T10:00:00+02:00</span>"
+        "<span>2. Mai 2014</span></div>"
+    )
+    assert published(body=body, lang="de") == "2014-05-02"
+
+
+def test_utc_instant_and_a_printed_day_that_cannot_be_its_local_time():
+    head = "<meta property='article:published_time' content='2014-05-02T12:30:00+00:00'>"
+    # 12:30 UTC cannot be 15:10 of the day before anywhere
+    body = "<span class='date'>01/05/2014 - 15:10</span>"
+    assert published(head, body, lang="es") == "2014-05-02T12:30:00+00:00"
+    # but 01:30 of the next day is 12:30 UTC at +13:00
+    head = "<meta property='article:published_time' content='2014-05-01T12:30:00+00:00'>"
+    body = "<span class='date'>02/05/2014 - 01:30</span>"
+    assert published(head, body, lang="es") == "2014-05-02"
+
+
+def test_site_own_meta_key_and_script_data_as_last_resorts():
+    assert published("<meta name='bt:pubdate' content='2014-05-02'>") == "2014-05-02"
+    head = '<script type="application/json">{"publishedDate":"2014-05-02T10:00:00Z"}</script>'
+    assert published(head) == "2014-05-02T10:00:00+00:00"
+    # never before a printed date
+    assert published(head, "<span class='date'>3 May 2014</span>") == "2014-05-03"
+
+
+# --- where printed dates belong -------------------------------------------------------------
+
+
+def test_markup_of_teasers_and_links_to_other_pages_is_skipped():
+    teaser = "<a href='/other'><time pubdate datetime='2014-06-01T10:00:00Z'>1 June</time></a>"
+    own = "<span itemprop='datePublished' content='2014-05-02T10:00:00+02:00'>2 May</span>"
+    assert published(body=teaser + own) == "2014-05-02T10:00:00+02:00"
+    # a permalink to the page itself is the page's own date
+    permalink = (
+        "<a href='https://example.com/a'><abbr class='published' "
+        "title='2014-05-02T10:00:00+02:00'>10:00</abbr></a>"
+    )
+    assert published(body=permalink) == "2014-05-02T10:00:00+02:00"
+    # an <article> of a list of other articles
+    html = (
+        "<html><body><header><h1>Title</h1>"
+        "<time datetime='2014-05-02T10:00:00+02:00'>2 May 2014</time></header>"
+        "<article><p>Story</p></article><article><h3>Other</h3>"
+        "<time pubdate datetime='2014-06-01T10:00:00Z'>1 June</time></article></body></html>"
+    )
+    assert extract_generic(html, "https://example.com/a")["published"][:10] == "2014-05-02"
+
+
+def test_date_element_in_a_link_elsewhere_is_not_the_article_date():
+    body = "<a class='logo' href='/'><span class='date-edition'>Mon 5 May 2014</span></a>"
+    body += "<p class='byline'>Par X, 2 mai 2014</p>"
+    assert published(body=body, lang="fr") == "2014-05-02"
+
+
+@pytest.mark.parametrize(
+    ("lang", "body"),
+    [
+        ("fr", "<ul class='sidebar'><li><p>Mise en ligne</p><p>2 mai 2014</p></li></ul>"),
+        (
+            "de",
+            "<div class='footer'>Letzte Änderung: 09.05.2014<br>Erschienen am: 02.05.2014</div>",
+        ),
+        ("en", "<div>Published on: May 2, 2014</div>"),
+        ("es", "<div class='sidebar'>Publicado el 2 de mayo de 2014</div>"),
+        ("tr", "<div class='widget'>Yayınlanma: 02.05.2014</div>"),
+        ("ru", "<div class='footer'>Опубликовано: 2 мая 2014</div>"),
+    ],
+)
+def test_publication_cues(lang, body):
+    assert published(body=body, lang=lang) == "2014-05-02"
+
+
+def test_date_next_to_a_link_to_the_page_itself():
+    html = (
+        "<html lang='de'><body><article><h1>Titel</h1>" + BODY + "</article>"
+        "<div class='sidebar'><ul><li><a href='https://example.de/blog/titel/'>Titel</a>"
+        "<span class='post-date'>02/05/2014</span></li>"
+        "<li><a href='https://example.de/blog/other/'>Other</a>"
+        "<span class='post-date'>01/04/2014</span></li></ul></div></body></html>"
+    )
+    assert extract_generic(html, "https://example.de/blog/titel/")["published"] == "2014-05-02"
+
+
+def test_web_archive_address_is_not_a_publication_date():
+    url = "https://web.archive.org/web/20160218/http://example.com/story.html"
+    assert published(url=url) is None
+    url = "https://web.archive.org/web/20160218174457/http://example.com/2014/05/02/story/"
+    assert published(url=url) == "2014-05-02"
+
+
+def test_malformed_links_do_not_break_extraction():
+    html = (
+        "<html><body><article><h1>T</h1>" + BODY + "</article><ul>"
+        "<li><a href='https://[not-an-address]/x'>a</a></li>"
+        "<li><a href='/b'>b</a></li></ul></body></html>"
+    )
+    assert extract_generic(html, "https://example.com/a")["title"] == "T"

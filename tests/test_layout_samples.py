@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from newsarchive.extract import extract_layout
+from newsarchive.extractors import extract_layout
 
 LAYOUTS_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "layouts"
 

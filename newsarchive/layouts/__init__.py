@@ -2,6 +2,7 @@
 
 from newsarchive.layouts.bakutel import BakutelLayoutSpider
 from newsarchive.layouts.base import NewsSpider
+from newsarchive.layouts.generic import GenericNewsSpider
 from newsarchive.layouts.trend import TrendLayoutSpider
 
-__all__ = ["BakutelLayoutSpider", "NewsSpider", "TrendLayoutSpider"]
+__all__ = ["BakutelLayoutSpider", "GenericNewsSpider", "NewsSpider", "TrendLayoutSpider"]

@@ -140,7 +140,7 @@ class NewsSpider(scrapy.Spider):
         ``Content-Type`` header, ``captured_at`` its capture time. A classmethod, so
         re-extraction from WARC files runs the same extraction without a crawl.
         """
-        from newsarchive.extract import extract_layout
+        from newsarchive.extractors import extract_layout
 
         return extract_layout(cls.layout, body, url, encoding=encoding, captured_at=captured_at)
 

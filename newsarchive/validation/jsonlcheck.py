@@ -88,8 +88,13 @@ def check_pointer(
         emit(number, "jsonl-warc-pointer", f"{warc_path}: cannot read: {exc}")
         return
     rec_type = target.get("WARC-Type")
-    if rec_type != "response":
-        emit(number, "jsonl-warc-type", f"{name}@{offset} is a {rec_type} record, not a response")
+    if rec_type not in ("response", "revisit"):
+        # A revisit is the capture a record of an unchanged payload was extracted from.
+        emit(
+            number,
+            "jsonl-warc-type",
+            f"{name}@{offset} is a {rec_type} record, not a response or revisit",
+        )
         return
     record_id = pointer.get("record_id")
     actual_id = target.get("WARC-Record-ID")

@@ -9,6 +9,10 @@ setting                            default              meaning
 ``NEWSARCHIVE_WARC_MAX_SIZE``      ``1_000_000_000``    rotate a file once it has this many bytes
 ``NEWSARCHIVE_WARC_OPERATOR``      ``None``             warcinfo ``operator``
 ``NEWSARCHIVE_WARC_DESCRIPTION``   ``None``             warcinfo ``description``
+``NEWSARCHIVE_WARC_DEDUP``         ``True``             a payload archived before becomes a revisit
+``NEWSARCHIVE_WARC_DEDUP_MIN_SIZE``  ``1``              smaller payloads are always stored
+``NEWSARCHIVE_WARC_RECORDS``       ``True``             each JSONL record also as a metadata record
+``NEWSARCHIVE_WARC_CDXJ``          ``True``             ``DIR/indexes/{file}.cdxj`` per closed file
 =================================  ===================  ==========================================
 
 ``ROBOTSTXT_OBEY`` gives warcinfo ``robots`` (``obey``/``ignore``) and ``USER_AGENT`` its
@@ -52,6 +56,14 @@ class WarcConfig:
     """``obey`` or ``ignore``, from ``ROBOTSTXT_OBEY``."""
     user_agent: str | None = None
     """``USER_AGENT``."""
+    dedup: bool = True
+    """``NEWSARCHIVE_WARC_DEDUP``: identical payloads become ``revisit`` records."""
+    dedup_min_size: int = 1
+    """``NEWSARCHIVE_WARC_DEDUP_MIN_SIZE``: payloads shorter than this are always stored."""
+    records: bool = True
+    """``NEWSARCHIVE_WARC_RECORDS``: write each stored article record as a metadata record."""
+    cdxj: bool = True
+    """``NEWSARCHIVE_WARC_CDXJ``: write a CDXJ index of each file when it is closed."""
 
     def __post_init__(self) -> None:
         if self.max_size <= 0:
@@ -85,4 +97,8 @@ class WarcConfig:
             description=settings.get("NEWSARCHIVE_WARC_DESCRIPTION") or None,
             robots="obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore",
             user_agent=settings.get("USER_AGENT") or None,
+            dedup=settings.getbool("NEWSARCHIVE_WARC_DEDUP", True),
+            dedup_min_size=settings.getint("NEWSARCHIVE_WARC_DEDUP_MIN_SIZE", 1),
+            records=settings.getbool("NEWSARCHIVE_WARC_RECORDS", True),
+            cdxj=settings.getbool("NEWSARCHIVE_WARC_CDXJ", True),
         )

@@ -12,29 +12,59 @@ then sets, for the spider callback to put into the item::
 
 Enable it with ``EXTENSIONS = {"newsarchive.warc.extension.WarcCaptureExtension": 100}``.
 
+Across runs, the output folder's state (:mod:`newsarchive.state`) makes the archive
+deduplicated and self-describing:
+
+* **revisits**: a response whose payload digest is archived already (any run, this one
+  included) is written as a ``revisit`` record (profile identical-payload-digest, the HTTP
+  head kept, ``WARC-Refers-To``/``-Target-URI``/``-Date`` naming the original, the
+  same-URI original preferred) plus its ``request`` record; ``meta["newsarchive_warc"]``
+  then points at the revisit and ``meta["newsarchive_revisit"]`` is True. Every response
+  and revisit is recorded in the state database as it is written.
+* **records in the archive**: on :data:`newsarchive.signals.record_stored` (a record was
+  written to the JSONL file) the record is written as a ``metadata`` record
+  (``application/json``, ``WARC-Concurrent-To`` its response record). Its target URI is
+  ``metadata://newsarchive/record/{article URL}``, not the article URL: replay tools
+  index metadata records, and pywb would otherwise answer a request for the article at
+  that second with the JSON. Records stored but not yet in any WARC (a run killed in
+  between) are written at the next start.
+* **indexes**: each file closed gets ``DIR/indexes/{name}.cdxj``
+  (:mod:`newsarchive.warc.cdxj`).
+
 Stats (``newsarchive/warc/...``): ``records``, ``bytes``, ``files``, ``file_names`` (the
-files' final basenames, in order), ``responses``, ``reconstructed`` (responses without a
-wire capture), ``resources`` (non-HTTP URLs, written as ``resource`` records) and
-``errors`` (fetches that could not be written; each is logged with its URL).
+files' final basenames, in order), ``responses``, ``revisits``, ``metadata``,
+``cdxj_files``, ``reconstructed`` (responses without a wire capture), ``resources``
+(non-HTTP URLs, written as ``resource`` records) and ``errors`` (fetches that could not
+be written; each is logged with its URL).
 """
 
 from __future__ import annotations
 
+import json
 import logging
-from typing import TYPE_CHECKING, Self
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Self
 from urllib.parse import urlsplit
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
+from newsarchive import signals as na_signals
+from newsarchive.runinfo import run_id
+from newsarchive.state.db import ArchiveState, Capture, record_content_hash
+from newsarchive.state.folder import open_folder
+from newsarchive.state.sync import RECORD_METADATA_PREFIX
 from newsarchive.warc.capture import CAPTURE_META_KEY, WireCapture, reconstruct_capture
+from newsarchive.warc.cdxj import index_warc
 from newsarchive.warc.config import WarcConfig
 from newsarchive.warc.writer import (
     RecordLocation,
+    RevisitOf,
     WarcFileWriter,
     format_warc_date,
     local_hostname,
     local_ip,
+    payload_digest,
     split_http_message,
     utc_now,
     warcinfo_fields,
@@ -48,12 +78,19 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["FETCHED_AT_META_KEY", "WARC_META_KEY", "WarcCaptureExtension"]
+__all__ = [
+    "FETCHED_AT_META_KEY",
+    "REVISIT_META_KEY",
+    "WARC_META_KEY",
+    "WarcCaptureExtension",
+]
 
 #: ``request.meta`` key of the response record's location.
 WARC_META_KEY = "newsarchive_warc"
 #: ``request.meta`` key of the WARC-Date of the fetch.
 FETCHED_AT_META_KEY = "newsarchive_fetched_at"
+#: ``request.meta`` key set to True when the fetch was archived as a revisit.
+REVISIT_META_KEY = "newsarchive_revisit"
 
 _STAT = "newsarchive/warc/"
 
@@ -61,9 +98,18 @@ _STAT = "newsarchive/warc/"
 class WarcCaptureExtension:
     """Archive every downloaded response (and its request) into WARC files."""
 
-    def __init__(self, stats: StatsCollector, config: WarcConfig) -> None:
+    def __init__(
+        self,
+        stats: StatsCollector,
+        config: WarcConfig,
+        state: ArchiveState | None = None,
+        run: str | None = None,
+    ) -> None:
         self.stats = stats
         self.config = config
+        self.state = state
+        self.run = run
+        self.site: str | None = None
         self.writer: WarcFileWriter | None = None
         self._warned_reconstructed = False
 
@@ -74,9 +120,11 @@ class WarcCaptureExtension:
         if not config.enabled:
             raise NotConfigured("WARC capture disabled by NEWSARCHIVE_WARC_ENABLED")
         assert crawler.stats is not None
-        ext = cls(crawler.stats, config)
+        folder = open_folder(config.directory.parent, cdxj=config.cdxj)
+        ext = cls(crawler.stats, config, folder.state, run_id(crawler.settings))
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.response_downloaded, signal=signals.response_downloaded)
+        crawler.signals.connect(ext.record_stored, signal=na_signals.record_stored)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
         return ext
 
@@ -97,22 +145,30 @@ class WarcCaptureExtension:
             max_size=self.config.max_size,
             warcinfo=info,
             hostname=hostname,
+            on_open=self._file_opened,
+            on_close=self._file_closed,
         )
 
     def spider_opened(self, spider: Spider) -> None:
-        """Create the writer; the first file is created with the first record."""
+        """Create the writer (the first file comes with the first record); write the
+        records an interrupted run stored in JSONL but not yet in a WARC file."""
+        self.site = getattr(spider, "name", None)
         self.writer = self._make_writer(spider)
         for name in (
             "records",
             "bytes",
             "files",
             "responses",
+            "revisits",
+            "metadata",
+            "cdxj_files",
             "reconstructed",
             "resources",
             "errors",
         ):
             self.stats.set_value(_STAT + name, 0)
         logger.info("Writing WARC files to %s", self.config.directory)
+        self._write_missing_metadata()
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         """Close the current file (dropping ``.open`` from its name)."""
@@ -133,6 +189,7 @@ class WarcCaptureExtension:
         """Write the fetch; set ``newsarchive_warc`` and ``newsarchive_fetched_at`` in meta."""
         capture = request.meta.pop(CAPTURE_META_KEY, None)
         if self.writer is None:
+            self.site = self.site or getattr(spider, "name", None)
             self.writer = self._make_writer(spider)
         try:
             location, warc_date = self._archive(response, request, capture)
@@ -191,18 +248,138 @@ class WarcCaptureExtension:
         elif "download_stopped" in response.flags:
             truncated = "unspecified"
         request_head, request_body = split_http_message(bytes(capture.request))
+        body = bytes(capture.response_body)
+        digest = payload_digest(body)
+        revisit = None if truncated else self._original(digest, response.url, len(body))
         location = self.writer.write_exchange(
             response.url,
             response_head=bytes(capture.response_head),
-            response_body=bytes(capture.response_body),
+            response_body=body,
             request_head=request_head,
             request_body=request_body,
             ip_address=capture.ip_address,
             date=capture.started_at,
             truncated=truncated,
+            revisit=revisit,
         )
-        self.stats.inc_value(_STAT + "responses")
-        return location, format_warc_date(capture.started_at)
+        warc_date = format_warc_date(capture.started_at)
+        self.stats.inc_value(_STAT + ("responses" if revisit is None else "revisits"))
+        if revisit is not None:
+            request.meta[REVISIT_META_KEY] = True
+        self._remember(
+            Capture(
+                record_id=location.record_id,
+                record_type="response" if revisit is None else "revisit",
+                uri=response.url,
+                status=response.status,
+                date=warc_date,
+                file=location.file,
+                offset=location.offset,
+                length=location.length,
+                payload_digest=digest,
+                refers_to=revisit.record_id if revisit else None,
+                truncated=truncated is not None,
+                site=self.site,
+                run_id=self.run,
+            )
+        )
+        return location, warc_date
+
+    # -- the state database ------------------------------------------------------------
+
+    def _original(self, digest: str, uri: str, size: int) -> RevisitOf | None:
+        """The archived response with this payload, when the fetch should be a revisit."""
+        if self.state is None or not self.config.dedup or size < self.config.dedup_min_size:
+            return None
+        original = self.state.original_for(digest, uri)
+        if original is None:
+            return None
+        return RevisitOf(original.record_id, original.uri, original.date, digest)
+
+    def _remember(self, capture: Capture) -> None:
+        """Record a capture and how far its file now goes, in one transaction."""
+        if self.state is None or self.writer is None:
+            return
+        with self.state.transaction():
+            self.state.add_capture(capture)
+            self.state.set_file(capture.file, "warc", self.writer.position)
+
+    def _file_opened(self, name: str) -> None:
+        if self.state is not None and self.writer is not None:
+            self.state.set_file(name, "warc", self.writer.position, site=self.site, run_id=self.run)
+
+    def _file_closed(self, path: Path) -> None:
+        if not self.config.cdxj:
+            return
+        try:
+            index_warc(path)
+        except Exception as exc:  # the archive is sound without its index; say so
+            self.stats.inc_value(_STAT + "errors")
+            logger.error("Could not write the CDXJ index of %s: %s", path, exc)
+            return
+        self.stats.inc_value(_STAT + "cdxj_files")
+
+    # -- article records as metadata records ----------------------------------------------
+
+    def record_stored(self, record: dict[str, Any], spider: Spider) -> None:
+        """Write a stored article record into the WARC as a ``metadata`` record."""
+        if not self.config.records:
+            return
+        if self.writer is None:
+            self.writer = self._make_writer(spider)
+        try:
+            self._write_record(record)
+        except Exception as exc:
+            self.stats.inc_value(_STAT + "errors")
+            logger.error(
+                "Could not write the record of %s to the WARC: %s: %s",
+                record.get("url"),
+                type(exc).__name__,
+                exc,
+                exc_info=True,
+            )
+        finally:
+            self._update_stats()
+
+    def _write_record(self, record: dict[str, Any]) -> None:
+        assert self.writer is not None
+        warc = record.get("warc") or {}
+        payload = json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n"
+        location = self.writer.write_metadata(
+            RECORD_METADATA_PREFIX + str(record.get("url")),
+            payload,
+            concurrent_to=warc.get("record_id"),
+            content_type="application/json",
+        )
+        self.stats.inc_value(_STAT + "metadata")
+        if self.state is not None:
+            with self.state.transaction():
+                self.state.set_metadata_record(
+                    record["url"], record_content_hash(record), location.record_id
+                )
+                self.state.set_file(location.file, "warc", self.writer.position)
+
+    def _write_missing_metadata(self) -> None:
+        """Write the records of this site stored in JSONL files but in no WARC file."""
+        if not self.config.records or self.state is None or self.site is None:
+            return
+        missing = self.state.records_without_metadata(self.site)
+        if not missing:
+            return
+        jsonl_dir = self.config.directory.parent / "jsonl"
+        written = 0
+        for seen in missing:
+            try:
+                with open(jsonl_dir / seen.file, "rb") as fh:
+                    fh.seek(seen.offset)
+                    record = json.loads(fh.readline())
+                self._write_record(record)
+                written += 1
+            except Exception as exc:
+                self.stats.inc_value(_STAT + "errors")
+                logger.error("Could not write the record at %s@%d: %s", seen.file, seen.offset, exc)
+        self._update_stats()
+        logger.info("Wrote %d stored records that were in no WARC file yet", written)
 
     def _update_stats(self) -> None:
         if self.writer is None:

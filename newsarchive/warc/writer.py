@@ -8,7 +8,12 @@ warcio, one gzip member per record. :class:`WarcFileWriter` owns the files:
 * every file starts with a ``warcinfo`` record and every later record carries
   ``WARC-Warcinfo-ID`` pointing at it;
 * :meth:`WarcFileWriter.write_exchange` writes a ``response`` record and then a ``request``
-  record (``WARC-Concurrent-To`` the response, same ``WARC-Date``) and flushes;
+  record (``WARC-Concurrent-To`` the response, same ``WARC-Date``) and flushes; given a
+  :class:`RevisitOf`, it writes an identical-payload-digest ``revisit`` record (the HTTP
+  head only) instead of the response;
+* ``on_open`` / ``on_close`` callbacks learn of every file created and closed (the WARC
+  extension indexes them), and :attr:`WarcFileWriter.position` is the end of the last
+  record written;
 * once a file has reached ``max_size`` bytes, the next exchange goes to a new file, so a
   response and its request never split across files (a file exceeds ``max_size`` by at
   most one exchange and the records written right after it).
@@ -27,6 +32,8 @@ The writer is not thread-safe; Scrapy calls it from the reactor thread only.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import logging
 import os
 import re
@@ -49,14 +56,17 @@ import newsarchive
 logger = logging.getLogger(__name__)
 
 __all__ = [
+    "REVISIT_PROFILE",
     "WARC_CONFORMS_TO",
     "WARC_DATE_FORMAT",
     "RecordLocation",
+    "RevisitOf",
     "WarcFileWriter",
     "default_software",
     "format_warc_date",
     "local_hostname",
     "local_ip",
+    "payload_digest",
     "sanitize_hostname",
     "split_http_message",
     "warcinfo_fields",
@@ -68,6 +78,9 @@ WARC_DATE_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 WARC_CONFORMS_TO = "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/"
 #: The default size at which a file is rotated (1 GB, as Heritrix and warcprox).
 DEFAULT_MAX_SIZE = 1_000_000_000
+
+#: ``WARC-Profile`` of a revisit whose payload is identical to its original's (WARC/1.1).
+REVISIT_PROFILE = "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
 
 _WARC_VERSION = "WARC/1.1"
 _HOST_UNSAFE = re.compile(r"[^A-Za-z0-9.-]+")
@@ -91,6 +104,15 @@ def utc_now() -> datetime:
 def new_record_id() -> str:
     """Return a fresh ``<urn:uuid:...>`` WARC-Record-ID (the writer's default id factory)."""
     return f"<urn:uuid:{uuid.uuid4()}>"
+
+
+def payload_digest(payload: bytes) -> str:
+    """The ``WARC-Payload-Digest`` warcio writes for ``payload``: ``sha1:`` + base32.
+
+    ``payload`` is what follows the HTTP head in the record (content-encoded, with
+    chunked framing if it was chunked), as :meth:`WarcFileWriter.write_exchange` stores it.
+    """
+    return "sha1:" + base64.b32encode(hashlib.sha1(payload).digest()).decode("ascii")
 
 
 def sanitize_hostname(name: str) -> str:
@@ -188,6 +210,20 @@ class RecordLocation:
         return asdict(self)
 
 
+@dataclass(frozen=True)
+class RevisitOf:
+    """The original response a ``revisit`` record refers to (identical payload digest)."""
+
+    record_id: str
+    """``WARC-Refers-To``: the original's ``WARC-Record-ID``."""
+    target_uri: str
+    """``WARC-Refers-To-Target-URI``: the original's ``WARC-Target-URI``."""
+    date: str
+    """``WARC-Refers-To-Date``: the original's ``WARC-Date``, as written."""
+    payload_digest: str
+    """The ``WARC-Payload-Digest`` both records share."""
+
+
 class _RawHttpHead(StatusAndHeaders):
     """Parsed HTTP status + headers that serialise back to the exact original bytes.
 
@@ -230,6 +266,8 @@ class WarcFileWriter:
     :param clock: returns the current time (an aware UTC datetime); used for file names,
         warcinfo dates and records written without an explicit ``date``.
     :param make_id: returns a new ``<urn:uuid:...>`` record id.
+    :param on_open: called with the file's final name once a new file has its warcinfo.
+    :param on_close: called with the final path once a file is closed and renamed.
     """
 
     def __init__(
@@ -243,6 +281,8 @@ class WarcFileWriter:
         hostname: str | None = None,
         clock: Callable[[], datetime] = utc_now,
         make_id: Callable[[], str] = new_record_id,
+        on_open: Callable[[str], None] | None = None,
+        on_close: Callable[[Path], None] | None = None,
     ) -> None:
         if max_size <= 0:
             raise ValueError(f"max_size must be positive, got {max_size!r}")
@@ -259,6 +299,8 @@ class WarcFileWriter:
         self.warcinfo = dict(warcinfo)
         self._clock = clock
         self._make_id = make_id
+        self._on_open = on_open
+        self._on_close = on_close
         self._serial = 0
         self._fh: IO[bytes] | None = None
         self._warcio: WARCWriter | None = None
@@ -288,6 +330,11 @@ class WarcFileWriter:
         """Final basename of the file being written (without ``.open``), or None."""
         return self._name
 
+    @property
+    def position(self) -> int:
+        """Size of the current file so far (the end of its last record); 0 without one."""
+        return self._fh.tell() if self._fh is not None else 0
+
     def _extension(self) -> str:
         return ".warc.gz" if self.gzip else ".warc"
 
@@ -315,6 +362,9 @@ class WarcFileWriter:
         self.files_opened += 1
         logger.debug("Opened WARC file %s", self.current_path)
         self._write_warcinfo(created)
+        fh.flush()
+        if self._on_open is not None:
+            self._on_open(name)
 
     def _write_warcinfo(self, created: datetime) -> None:
         record_id = self._make_id()
@@ -347,6 +397,8 @@ class WarcFileWriter:
         os.rename(self.directory / (name + ".open"), final)
         self.closed_files.append(final)
         logger.debug("Closed WARC file %s", final)
+        if self._on_close is not None:
+            self._on_close(final)
         return final
 
     def __enter__(self) -> Self:
@@ -379,8 +431,9 @@ class WarcFileWriter:
         ip_address: str | None = None,
         date: datetime | None = None,
         truncated: str | None = None,
+        revisit: RevisitOf | None = None,
     ) -> RecordLocation:
-        """Write a ``response`` record and then its ``request`` record; flush.
+        """Write a ``response`` (or ``revisit``) record and then its ``request`` record; flush.
 
         Both records get the same ``WARC-Date`` (``date``, or the clock). The heads are
         the status/request line and header lines exactly as on the wire, including the
@@ -389,7 +442,11 @@ class WarcFileWriter:
         ``truncated`` (``length``, ``time``, ``disconnect`` or ``unspecified``) marks a
         response body that was cut short with ``WARC-Truncated``.
 
-        :returns: where the response record lies.
+        With ``revisit``, the first record is a ``revisit`` of that original (profile
+        identical-payload-digest, ``WARC-Refers-To*``, its ``WARC-Payload-Digest``): the
+        block is the response head only and ``response_body`` is not stored.
+
+        :returns: where the response (or revisit) record lies.
         """
         self._ensure_file(rotate=True)
         assert self._fh is not None
@@ -397,8 +454,9 @@ class WarcFileWriter:
         try:
             warc_date = format_warc_date(date or self._clock())
             response_id = self._make_id()
+            kind = "response" if revisit is None else "revisit"
             response_headers = [
-                ("WARC-Type", "response"),
+                ("WARC-Type", kind),
                 ("WARC-Record-ID", response_id),
                 ("WARC-Date", warc_date),
                 ("WARC-Target-URI", target_uri),
@@ -407,8 +465,22 @@ class WarcFileWriter:
                 response_headers.append(("WARC-IP-Address", ip_address))
             if truncated:
                 response_headers.append(("WARC-Truncated", truncated))
+            if revisit is not None:
+                response_headers += [
+                    ("WARC-Profile", REVISIT_PROFILE),
+                    ("WARC-Refers-To", revisit.record_id),
+                    ("WARC-Refers-To-Target-URI", revisit.target_uri),
+                    ("WARC-Refers-To-Date", revisit.date),
+                    ("WARC-Payload-Digest", revisit.payload_digest),
+                ]
+                response_body = b""
             location = self._write(
-                "response", target_uri, response_headers, response_body, head=response_head
+                kind,
+                target_uri,
+                response_headers,
+                response_body,
+                head=response_head,
+                content_type="application/http; msgtype=response" if revisit else None,
             )
             request_headers = [
                 ("WARC-Type", "request"),

@@ -3,29 +3,43 @@
 Where to look, in order of trust:
 
 1. JSON-LD ``datePublished`` (article-like ``@type`` first, then any object), then
-   ``dateCreated``;
+   ``dateCreated`` (sloppy blocks are read leniently);
 2. ``<meta>`` publication keys (``article:published_time``, ``datePublished``,
-   ``DC.date.issued``, ``parsely-pub-date``, ...), never the modification keys;
+   ``DC.date.issued``, ``parsely-pub-date``, ...), never the modification keys. When
+   JSON-LD and ``<meta>`` name different days, the one the printed dates confirm wins; a
+   generic ``<meta name="date">`` gives way to a printed date close to it;
 3. elements marked up as the publication date: ``itemprop="datePublished"``,
-   ``<time pubdate>``, hAtom ``abbr.published``;
-4. a full ``/YYYY/MM/DD/``-style date in the URL;
-5. ``<time datetime>`` and the visible text of date-ish elements (``class``/``id`` naming a
-   date, time, publication or byline) inside the page's header or article, parsed with
-   ``newsarchive.dates`` (month names in several languages, relative and yearless dates
-   against the capture time, day-first numerals when the page's language writes them so).
+   ``<time pubdate>``, hAtom ``abbr.published`` (not inside a link to another page, a
+   comment or the ``<article>`` of a teaser);
+4. a full ``/YYYY/MM/DD/``-style date in the URL (of the archived page for a web-archive
+   address);
+5. what the page prints: a date announced by a cue ("Published on", "Veröffentlicht am",
+   "Mis en ligne", ...), ``<time datetime>``, the visible text of date-ish elements
+   (``class``/``id`` naming a date, time, publication or byline) and the printed date
+   nearest the headline, parsed with ``newsarchive.dates`` (month names in several
+   languages, relative and yearless dates against the capture time, day-first numerals
+   when the page's language writes them so);
+6. last resorts: the date next to a link to the page itself (its entry in a list of recent
+   posts), a site's own ``<meta>`` publication key, a publication key in script data.
 
-Machine values keep their UTC offset; a value with a time but no offset keeps only the day
-(the offset would be a guess), and so does a value with no time. A date after the capture
-(or now) or before 1990 is not trusted. Nothing found is ``None``.
+A machine value is checked against the printed dates: a page that prints its modification
+day (``dateModified``) as its date presents itself as (re)published then; a UTC instant
+gives way to the printed local day one day off when the printed time (if any) is the
+instant at a real UTC offset. Machine values keep their UTC offset; a value with a time but
+no offset keeps only the day (the offset would be a guess), and so does a value with no
+time. A date after the capture (or now) or before 1990 is not trusted. Nothing found is
+``None``.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 from email.utils import parsedate_to_datetime
+from urllib.parse import urljoin
 
 from lxml import etree
 
@@ -76,6 +90,14 @@ PUBLISHED_META = (
     "dc.date.published",
 )
 _META_RANK = {k: i for i, k in enumerate(PUBLISHED_META)}
+#: Other keys that name a publication (``bt:pubdate``, ``five_hundred_pixels:uploaded``).
+_OTHER_PUBLISHED_KEY = re.compile(r"publi|pubdate|upload|articledate")
+_NOT_PUBLISHED_KEY = re.compile(r"modif|updat|expir|url|image|publisher|online|cover")
+#: Keys that name some date of the page, not necessarily its publication.
+_GENERIC_META = frozenset(["date", "dc.date", "dcterms.date"])
+#: How far a printed date may lie from a generic ``<meta>`` date to replace it (farther,
+#: it is more likely the day's date in the site header or the date of an event).
+_NEAR = timedelta(days=31)
 _ARTICLE_TYPES = frozenset(
     [
         "article",
@@ -99,6 +121,13 @@ _ARTICLE_TYPES = frozenset(
 )
 
 _META = etree.XPath("//meta[@content]")
+_SCRIPTS = etree.XPath("//script[not(@type='application/ld+json')]/text()")
+#: A publication key with a string value in a page's script data (not JSON-LD).
+_SCRIPT_DATE = re.compile(
+    r'\\?"(?:datePublished|date_published|published(?:Date|_date|At|_at)|publishDate'
+    r"|publish_date|publicationDate|first_?[pP]ublish(?:ed)?_?[dD]ate|pubDate|pubdate)"
+    r'\\?"\s*:\s*\\?"([^"\\]{8,40})'
+)
 _JSONLD = etree.XPath("//script[@type='application/ld+json']/text()")
 _ITEMPROP = etree.XPath(
     "//*[@itemprop='datePublished' or @itemprop='dateCreated'][not(self::meta)]"
@@ -277,12 +306,34 @@ def jsonld_objects(root: etree._Element) -> list[dict]:
         try:
             data = json.loads(text)
         except ValueError:
-            try:
-                data = json.loads(text.replace("\n", " ").replace("\t", " ").rstrip(";"))
-            except ValueError:
+            data = _lenient_json(text)
+            if data is None:
                 continue
         out.extend(_walk_jsonld(data))
     return out
+
+
+_DECODER = json.JSONDecoder(strict=False)  # strict=False: raw newlines inside strings
+
+
+def _lenient_json(text: str) -> object | None:
+    """A JSON-LD block as sloppy pages write it: raw control characters in strings, a
+    trailing ``;``, a stray closing brace after the object, or several objects in a row."""
+    values: list[object] = []
+    pos, end = 0, len(text)
+    while pos < end and len(values) < 20:
+        while pos < end and text[pos] in " \t\r\n;,}]":
+            pos += 1
+        if pos >= end:
+            break
+        try:
+            value, pos = _DECODER.raw_decode(text, pos)
+        except ValueError:
+            break
+        values.append(value)
+    if not values:
+        return None
+    return values[0] if len(values) == 1 else values
 
 
 def _types(obj: dict) -> set[str]:
@@ -316,14 +367,21 @@ def from_jsonld(objects: list[dict], limit: date) -> Found | None:
     return Found(best[1], best[2], "jsonld")
 
 
-def from_meta(root: etree._Element, limit: date) -> Found | None:
-    """The most trusted publication ``<meta>`` that parses."""
+def from_meta(root: etree._Element, limit: date, *, other: bool = False) -> Found | None:
+    """The most trusted publication ``<meta>`` that parses (with ``other``: only the keys
+    of a site's own naming, ``bt:pubdate``, ``five_hundred_pixels:uploaded``)."""
     best: tuple[int, str, str] | None = None
     for el in _META(root):
         key = el.get("property") or el.get("name") or el.get("itemprop") or el.get("http-equiv")
         if not key:
             continue
-        rank = _META_RANK.get(key.strip().lower())
+        key = key.strip().lower()
+        if other:
+            rank = None
+            if _OTHER_PUBLISHED_KEY.search(key) and not _NOT_PUBLISHED_KEY.search(key):
+                rank = 0 if key not in _META_RANK else None
+        else:
+            rank = _META_RANK.get(key)
         if rank is None or (best is not None and rank >= best[0]):
             continue
         value = el.get("content", "")
@@ -332,12 +390,29 @@ def from_meta(root: etree._Element, limit: date) -> Found | None:
             best = (rank, iso, value.strip())
     if best is None:
         return None
-    return Found(best[1], best[2], "meta")
+    generic = not other and PUBLISHED_META[best[0]] in _GENERIC_META
+    source = "meta-other" if other else "meta-generic" if generic else "meta"
+    return Found(best[1], best[2], source)
 
 
-def from_markup(root: etree._Element, limit: date, **text_args) -> Found | None:
+def from_scripts(root: etree._Element, limit: date) -> Found | None:
+    """The first publication key in the page's script data (``"publishedDate": "..."``),
+    for pages that keep their metadata only there."""
+    for text in _SCRIPTS(root):
+        for m in _SCRIPT_DATE.finditer(text):
+            iso = parse_machine(m[1], limit)
+            if iso is not None:
+                return Found(iso, m[1], "script")
+    return None
+
+
+def from_markup(root: etree._Element, limit: date, url: str = "", **text_args) -> Found | None:
     """Elements marked up as the publication date (itemprop, ``time[pubdate]``, hAtom)."""
+    headline = next(iter(_H1(root)), None)
+    several = len(_ARTICLES(root)) > 1
     for el in _ITEMPROP(root):
+        if _foreign(el, url) or _other_article(el, headline, several):
+            continue
         for attr in ("datetime", "content", "title"):
             value = el.get(attr)
             if value:
@@ -351,10 +426,75 @@ def from_markup(root: etree._Element, limit: date, **text_args) -> Found | None:
     return None
 
 
+_FOREIGN_BLOCK = re.compile(r"comment|related|recommend|reply|replies", re.IGNORECASE)
+
+
+def _page_key(url: str) -> str:
+    """A URL without scheme, ``www.``, query, fragment and trailing slash."""
+    url = url.split("#", 1)[0].split("?", 1)[0].split("://", 1)[-1]
+    return url.removeprefix("www.").rstrip("/").lower()
+
+
+def _links_elsewhere(a: etree._Element, url: str) -> bool:
+    href = (a.get("href") or "").strip()
+    if not href or href.startswith("#"):
+        return False
+    try:
+        target = urljoin(url, href) if url else href
+    except ValueError:
+        return True
+    return not url or _page_key(target) != _page_key(url)
+
+
+def _foreign(el: etree._Element, url: str) -> bool:
+    """Whether a dated element belongs to something else: inside a link to another page
+    (a teaser; a permalink to the page itself is fine) or inside a comment or a list of
+    related pages."""
+    for anc in el.iterancestors():
+        if anc.tag == "a" and _links_elsewhere(anc, url):
+            return True
+        if anc.tag in ("body", "html"):
+            break
+        name = (anc.get("class") or "") + " " + (anc.get("id") or "")
+        if _FOREIGN_BLOCK.search(name):
+            return True
+    return False
+
+
+#: A web archive's address of a capture: ``https://web.archive.org/web/20131110121040/``
+#: (the capture time, optionally with a mode such as ``id_``) before the original URL.
+_ARCHIVED = re.compile(r"^[a-z]+://[^/]+/(?:[\w-]+/)?\d{4,14}(?:[a-z]{2}_)?/(?=https?:/)")
+
+
+def original_url(url: str) -> str:
+    """The archived page's own URL when ``url`` is a web archive's capture address."""
+    m = _ARCHIVED.match(url)
+    return url[m.end() :] if m else url
+
+
+_H1 = etree.XPath("(//h1)[1]")
+_ARTICLES = etree.XPath("//article")
+
+
+def _other_article(el: etree._Element, headline: etree._Element | None, several: bool) -> bool:
+    """Whether ``el`` lies in a teaser of another article on the same page: an
+    ``<article>`` in a list item, or one without the page's headline when that headline
+    is itself in an ``<article>`` or when the page has ``several`` articles."""
+    article = next(el.iterancestors("article"), None)
+    if article is None:
+        return False
+    if next(article.iterancestors("li"), None) is not None:
+        return True
+    if headline is None or headline in article.iterdescendants("h1"):
+        return False
+    return several or next(headline.iterancestors("article"), None) is not None
+
+
 def from_url(url: str, limit: date) -> Found | None:
     """A full date in the URL's path (``/2019/12/12/``, ``20191212``, ``2019-12-12``)."""
     if not url:
         return None
+    url = original_url(url)
     path = url.split("://", 1)[-1]
     path = path[path.find("/") :] if "/" in path else ""
     for pattern in (_URL_DATE_SEP, _URL_DATE):
@@ -395,13 +535,28 @@ def _in_list(el: etree._Element) -> bool:
     return False
 
 
-def from_visible_text(root: etree._Element, limit: date, **text_args) -> Found | None:
+def _own_text(el: etree._Element) -> str:
+    """The element's text with its parts spaced apart (date parts in separate spans),
+    leaving out parts marked as an update or modification."""
+    parts = [el.text or ""]
+    for child in el.iterchildren():
+        if isinstance(child.tag, str) and not _NOT_DATEISH.search(child.get("class") or ""):
+            parts.append(_own_text(child))
+        parts.append(child.tail or "")
+    return " ".join(p for p in parts if p)
+
+
+def from_visible_text(
+    root: etree._Element, limit: date, url: str = "", **text_args
+) -> Found | None:
     """Short elements whose class or id names a date, parsed as readers see them."""
     for el in _DATEISH(root):
         name = (el.get("class") or "") + " " + (el.get("id") or "")
         if not _DATEISH_NAME.search(name) or _NOT_DATEISH.search(name) or _in_list(el):
             continue
-        text = el.xpath("string()")
+        if _foreign(el, url):
+            continue
+        text = _own_text(el)
         iso = parse_visible(text, limit, **text_args)
         if iso:
             return Found(iso, clean(text), "text")
@@ -493,11 +648,201 @@ def from_page_text(root: etree._Element, limit: date, **text_args) -> Found | No
     return None
 
 
+#: Words that announce the publication date ("Published on", "Veröffentlicht am",
+#: "Publié le", "Mis en ligne", "Publicado el", "Yayınlanma", "Опубликовано", ...).
+_CUE = re.compile(
+    r"(?<!\w)(?:(?:first\s+)?published|publication\s+date|date\s+published|posted\s+on"
+    r"|ver[öo]ffentlicht|erschienen|publiziert|publi[ée]e?|mise?\s+en\s+ligne|paru"
+    r"|date\s+de\s+publication|publicad[oa]|fecha\s+de\s+publicaci[óo]n|pubblicato"
+    r"|gepubliceerd|yay[ıi]nlanma|yay[ıi]mlanma|yay[ıi]n\s+tarihi|d[əe]rc\s+(?:edilib|olunub)"
+    r"|опубликовано|дата\s+публикации)(?!\w)",
+    re.IGNORECASE,
+)
+_CUE_SKIP = _TEXT_SKIP | {"a"}
+
+
+def _text_pieces(root: etree._Element) -> Iterable[tuple[etree._Element, str]]:
+    """Every text piece of the page in reading order, with the element it lies in."""
+    for event, el in etree.iterwalk(root, events=("start", "end")):
+        tag = el.tag
+        if not isinstance(tag, str):
+            continue
+        if event == "start":
+            if el.text and tag not in _CUE_SKIP:
+                yield el, el.text
+        elif el.tail:
+            parent = el.getparent()
+            if parent is not None:
+                yield parent, el.tail
+
+
+def from_cue(root: etree._Element, limit: date, url: str = "", **text_args) -> Found | None:
+    """A date announced as the publication date: "Published on 2 May 2014", or a label
+    ("Mis en ligne", "Erschienen am:") with the date in the next piece of text."""
+    pieces = _text_pieces(root)
+    for el, text in pieces:
+        if len(text) > 200:
+            continue
+        m = _CUE.search(text, 0, 40)  # a label opens its piece of text
+        if m is None or _MODIFIED.search(text, 0, m.start()):
+            continue
+        candidates = [text[m.end() :]]
+        if not _DIGIT.search(candidates[0]):
+            following = (t for _, t in pieces if not t.isspace())
+            candidates += itertools.islice(following, 2)
+        for candidate in candidates:
+            if len(candidate) > 120 or not _DIGIT.search(candidate):
+                continue
+            iso = parse_visible(candidate, limit, **text_args)
+            if iso is not None and not _foreign(el, url):
+                return Found(iso, clean(text[m.start() :] + " " + candidate), "cue")
+            break
+    return None
+
+
+_LINKS = etree.XPath("//a[@href]")
+
+
+def from_self_link(root: etree._Element, limit: date, url: str, **text_args) -> Found | None:
+    """A date printed next to a link to this very page (its entry in a list of recent
+    posts): the list item or short block around the link, as readers see it."""
+    if not url:
+        return None
+    key = _page_key(url)
+    if key.count("/") < 1:  # a site's home page links to itself everywhere
+        return None
+    for a in _LINKS(root):
+        href = a.get("href", "").strip()
+        if not href or href.startswith("#") or _links_elsewhere(a, url):
+            continue
+        block = a.getparent()
+        for _ in range(2):
+            if block is None:
+                break
+            text = block.xpath("string()")
+            if len(text) > 200:
+                break
+            iso = parse_visible(text, limit, **text_args)
+            if iso is not None:
+                return Found(iso, clean(text), "self-link")
+            block = block.getparent()
+    return None
+
+
 def _one_day_apart(a: str, b: str) -> bool:
     try:
         return abs((date.fromisoformat(a[:10]) - date.fromisoformat(b[:10])).days) == 1
     except ValueError:
         return False
+
+
+#: UTC offsets in use lie between these (hours).
+_MIN_OFFSET, _MAX_OFFSET = timedelta(hours=-12), timedelta(hours=14)
+
+
+def _local_time_of(instant: Found, shown: Found) -> bool:
+    """Whether a printed date can be the local reading of a UTC instant: always when it
+    prints no time, else only when the time differs from the instant by a real offset."""
+    if _dates is None:
+        return True
+    try:
+        utc = datetime.fromisoformat(instant.iso)
+        wall = _dates.parse_text_date(shown.raw)
+    except (ValueError, TypeError, OverflowError):
+        return True
+    if wall is None or not wall.has_time or not isinstance(wall.value, datetime):
+        return True
+    value = wall.value
+    if value.tzinfo is not None:
+        return value.date() == date.fromisoformat(shown.iso[:10])
+    offset = value - utc.replace(tzinfo=None)
+    return _MIN_OFFSET <= offset <= _MAX_OFFSET
+
+
+class _Shown:
+    """The dates the page prints for readers, each looked up once and only when asked."""
+
+    def __init__(self, root: etree._Element, limit: date, url: str, text_args: dict) -> None:
+        self._finders = {
+            "cue": lambda: from_cue(root, limit, url, **text_args),
+            "time": lambda: from_time_elements(root, limit),
+            "text": lambda: from_visible_text(root, limit, url, **text_args),
+            "page-text": lambda: from_page_text(root, limit, **text_args),
+        }
+        self._cache: dict[str, Found | None] = {}
+
+    def get(self, name: str) -> Found | None:
+        if name not in self._cache:
+            self._cache[name] = self._finders[name]()
+        return self._cache[name]
+
+    def first(self, *names: str) -> Found | None:
+        for name in names or tuple(self._finders):
+            found = self.get(name)
+            if found is not None:
+                return found
+        return None
+
+    def days(self, *names: str) -> list[str]:
+        return [f.iso[:10] for f in (self.get(n) for n in names) if f is not None]
+
+
+def _machine(jsonld_found: Found | None, meta_found: Found | None, shown: _Shown) -> Found | None:
+    """JSON-LD over ``<meta>``; when the two name different days, the one the printed
+    dates confirm; a generic ``<meta name="date">`` gives way to a printed date marked up
+    as one (a cue, a date element) that names another day close to it."""
+    if jsonld_found is not None and meta_found is not None:
+        a, b = jsonld_found.iso[:10], meta_found.iso[:10]
+        if a != b and not _one_day_apart(a, b):
+            printed = shown.days("cue", "time", "text", "page-text")
+            if printed.count(b) > printed.count(a):
+                return meta_found
+        return jsonld_found
+    found = jsonld_found or meta_found
+    if found is not None and found.source == "meta-generic":
+        printed = shown.first("cue", "text")
+        if printed is not None and printed.iso[:10] != found.iso[:10]:
+            gap = date.fromisoformat(printed.iso[:10]) - date.fromisoformat(found.iso[:10])
+            if abs(gap) <= _NEAR:
+                return printed
+    return found
+
+
+#: Modification keys of ``<meta>`` and JSON-LD.
+_MODIFIED_META = frozenset(
+    ["article:modified_time", "og:updated_time", "datemodified", "last-modified", "modified"]
+)
+
+
+def modified_days(root: etree._Element, jsonld: list[dict], limit: date) -> set[str]:
+    """The days the page says it was last modified (JSON-LD ``dateModified``, meta)."""
+    values = [o.get("dateModified") for o in jsonld]
+    for el in _META(root):
+        key = el.get("property") or el.get("name") or el.get("itemprop") or ""
+        if key.strip().lower() in _MODIFIED_META:
+            values.append(el.get("content"))
+    days = set()
+    for value in values:
+        if isinstance(value, str):
+            iso = parse_machine(value, limit)
+            if iso:
+                days.add(iso[:10])
+    return days
+
+
+def _republished(
+    found: Found, root: etree._Element, jsonld: list[dict], limit: date, shown: _Shown
+) -> Found | None:
+    """The printed date when the page prints its modification day as its date (and not
+    the machine publication day): the page presents itself as (re)published then."""
+    published = found.iso[:10]
+    modified = {day for day in modified_days(root, jsonld, limit) if day > published}
+    if not modified:
+        return None
+    printed = shown.first()
+    if printed is not None and printed.iso[:10] in modified:
+        return printed
+    return None
 
 
 def find_published(
@@ -513,26 +858,32 @@ def find_published(
     now = captured_at or datetime.now(UTC)
     limit = (now + timedelta(days=1)).date()
     text_args = {"reference": captured_at, "day_first": day_first, "tz": tz}
-    found = from_jsonld(jsonld, limit) or from_meta(root, limit)
+    shown = _Shown(root, limit, url, text_args)
+    found = _machine(from_jsonld(jsonld, limit), from_meta(root, limit), shown)
     if found is None:
-        found = from_markup(root, limit, **text_args)
+        found = from_markup(root, limit, url, **text_args)
     url_found = from_url(url, limit)
     if found is not None:
+        if url_found is None or url_found.iso != found.iso[:10]:
+            found = _republished(found, root, jsonld, limit, shown) or found
         if url_found and url_found.iso != found.iso[:10]:
             if found.source != "jsonld" or _one_day_apart(found.iso, url_found.iso):
                 return url_found
         elif url_found is None and found.iso.endswith("+00:00"):
             # a UTC instant may fall on another day than the one the page prints
-            shown = from_visible_text(root, limit, **text_args) or from_page_text(
-                root, limit, **text_args
-            )
-            if shown is not None and _one_day_apart(found.iso, shown.iso):
-                return shown
+            printed = shown.first("text", "page-text")
+            if (
+                printed is not None
+                and _one_day_apart(found.iso, printed.iso)
+                and _local_time_of(found, printed)
+            ):
+                return printed
         return found
     if url_found is not None:
         return url_found
     return (
-        from_time_elements(root, limit)
-        or from_visible_text(root, limit, **text_args)
-        or from_page_text(root, limit, **text_args)
+        shown.first("cue", "time", "text", "page-text")
+        or from_self_link(root, limit, url, **text_args)
+        or from_meta(root, limit, other=True)
+        or from_scripts(root, limit)
     )

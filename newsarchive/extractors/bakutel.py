@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 from lxml import etree
 
 from newsarchive.dates import BAKU, parse_text_date
-from newsarchive.extract.common import (
+from newsarchive.extractors.common import (
     absolute_url,
     block_paragraphs,
     empty_record,

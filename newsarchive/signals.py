@@ -1,0 +1,13 @@
+"""newsarchive's own Scrapy signals (sent with ``crawler.signals.send_catch_log``).
+
+``record_stored``
+    An article record was written to the JSONL file. Arguments: ``record`` (the record as
+    written, a dict), ``spider``. The WARC extension writes it into the archive as a
+    ``metadata`` record.
+"""
+
+from __future__ import annotations
+
+__all__ = ["record_stored"]
+
+record_stored = object()

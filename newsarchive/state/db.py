@@ -1,0 +1,412 @@
+"""``DIR/state.sqlite``: what the output folder holds, for revisits, dedup and resume.
+
+The WARC and JSONL files are the truth; this database is a cache of them that makes the
+questions a run asks cheap:
+
+* *is this payload archived already?* (``captures`` by payload digest) - revisit records;
+* *is this article record stored already?* (``records`` by URL + content hash, or by the
+  response record it was extracted from) - cross-run record dedup;
+* *what did the unfinished runs of this site capture?* (``runs`` + ``captures``) - resume;
+* *how far is each file indexed?* (``files``) - after a crash the database may lag behind
+  the files; :mod:`newsarchive.state.sync` reads what it is missing.
+
+SQLite in WAL mode with ``synchronous=NORMAL``: a ``kill -9`` loses no committed
+transaction (only a power loss could lose the last ones, and a sync finds them again in
+the files). One connection, used from the reactor thread only. No Scrapy here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+__all__ = [
+    "STATE_NAME",
+    "ArchiveState",
+    "Capture",
+    "RecordSeen",
+    "record_content_hash",
+]
+
+#: The database's file name in the output folder.
+STATE_NAME = "state.sqlite"
+#: Record fields left out of the content hash: they change with every capture.
+CAPTURE_FIELDS = ("fetched_at", "warc")
+
+_SCHEMA_VERSION = 1
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS files (
+    name TEXT PRIMARY KEY,          -- final basename (WARC without .open) or JSONL basename
+    kind TEXT NOT NULL,             -- 'warc' | 'jsonl'
+    size INTEGER NOT NULL,          -- bytes indexed so far (from the start of the file)
+    site TEXT,
+    run_id TEXT
+);
+CREATE TABLE IF NOT EXISTS captures (
+    record_id TEXT PRIMARY KEY,
+    record_type TEXT NOT NULL,      -- 'response' | 'revisit'
+    uri TEXT NOT NULL,
+    status INTEGER,
+    date TEXT NOT NULL,             -- WARC-Date as written
+    file TEXT NOT NULL,
+    offset INTEGER NOT NULL,
+    length INTEGER NOT NULL,
+    payload_digest TEXT,
+    refers_to TEXT,                 -- revisits: the original's record id
+    truncated INTEGER NOT NULL DEFAULT 0,
+    site TEXT,
+    run_id TEXT
+);
+CREATE INDEX IF NOT EXISTS captures_digest ON captures (payload_digest);
+CREATE INDEX IF NOT EXISTS captures_uri ON captures (uri);
+CREATE INDEX IF NOT EXISTS captures_file ON captures (file);
+CREATE TABLE IF NOT EXISTS runs (
+    site TEXT NOT NULL,
+    run_id TEXT NOT NULL,
+    started TEXT NOT NULL,
+    finished TEXT,                  -- NULL while running, or when the run was killed
+    PRIMARY KEY (site, run_id)
+);
+CREATE TABLE IF NOT EXISTS records (
+    url TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    source_record_id TEXT,          -- the record's warc.record_id
+    site TEXT,
+    file TEXT NOT NULL,             -- the JSONL file and the line's byte offset
+    offset INTEGER NOT NULL,
+    metadata_record_id TEXT,        -- the WARC metadata record carrying it, once written
+    PRIMARY KEY (url, content_hash)
+);
+CREATE INDEX IF NOT EXISTS records_source ON records (source_record_id);
+"""
+
+
+def record_content_hash(record: Mapping[str, Any]) -> str:
+    """SHA-256 of an article record's content: every field but ``fetched_at`` and ``warc``.
+
+    Two captures of an unchanged article give the same hash; a changed text, title, date
+    or boilerplate gives another.
+    """
+    content = {k: v for k, v in record.items() if k not in CAPTURE_FIELDS}
+    text = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Capture:
+    """One archived fetch: a ``response`` or ``revisit`` record and where it lies."""
+
+    record_id: str
+    record_type: str
+    uri: str
+    status: int | None
+    date: str
+    file: str
+    offset: int
+    length: int
+    payload_digest: str | None = None
+    refers_to: str | None = None
+    truncated: bool = False
+    site: str | None = None
+    run_id: str | None = None
+
+    @property
+    def location(self) -> dict[str, Any]:
+        """``{file, offset, length, record_id}`` (the record's ``warc`` field)."""
+        return {
+            "file": self.file,
+            "offset": self.offset,
+            "length": self.length,
+            "record_id": self.record_id,
+        }
+
+
+@dataclass(frozen=True)
+class RecordSeen:
+    """An article record stored in a JSONL file."""
+
+    url: str
+    content_hash: str
+    source_record_id: str | None
+    site: str | None
+    file: str
+    offset: int
+    metadata_record_id: str | None = None
+
+
+_CAPTURE_COLUMNS = (
+    "record_id, record_type, uri, status, date, file, offset, length, payload_digest, "
+    "refers_to, truncated, site, run_id"
+)
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class ArchiveState:
+    """The state database of one output folder (see the module docstring).
+
+    :param path: the database file (``DIR/state.sqlite``); created when missing.
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(self.path, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.execute("PRAGMA busy_timeout=10000")
+        self._db.executescript(_SCHEMA)
+        self._db.execute(
+            "INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)",
+            (str(_SCHEMA_VERSION),),
+        )
+
+    def close(self) -> None:
+        """Close the connection."""
+        self._db.close()
+
+    def __enter__(self) -> ArchiveState:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def transaction(self) -> _Transaction:
+        """``with state.transaction():`` - one commit for many writes."""
+        return _Transaction(self._db)
+
+    # -- files ----------------------------------------------------------------------
+
+    def file_size(self, name: str) -> int | None:
+        """Bytes of ``name`` indexed so far, or None when the file is unknown."""
+        row = self._db.execute("SELECT size FROM files WHERE name = ?", (name,)).fetchone()
+        return None if row is None else int(row[0])
+
+    def file_info(self, name: str) -> tuple[str | None, str | None] | None:
+        """``(site, run_id)`` recorded for ``name``, or None when the file is unknown."""
+        row = self._db.execute("SELECT site, run_id FROM files WHERE name = ?", (name,)).fetchone()
+        return None if row is None else (row[0], row[1])
+
+    def set_file(
+        self,
+        name: str,
+        kind: str,
+        size: int,
+        *,
+        site: str | None = None,
+        run_id: str | None = None,
+    ) -> None:
+        """Record that ``name`` is indexed up to ``size`` bytes (keeps a known site/run)."""
+        self._db.execute(
+            "INSERT INTO files (name, kind, size, site, run_id) VALUES (?, ?, ?, ?, ?) "
+            "ON CONFLICT (name) DO UPDATE SET size = excluded.size, "
+            "site = COALESCE(excluded.site, files.site), "
+            "run_id = COALESCE(excluded.run_id, files.run_id)",
+            (name, kind, size, site, run_id),
+        )
+
+    def known_files(self, kind: str) -> list[str]:
+        """Names of the files of ``kind`` the database indexes."""
+        rows = self._db.execute("SELECT name FROM files WHERE kind = ?", (kind,))
+        return [row[0] for row in rows]
+
+    def forget_file(self, name: str) -> None:
+        """Drop ``name`` and everything indexed from it (the file shrank or is gone)."""
+        with self.transaction():
+            self._db.execute("DELETE FROM captures WHERE file = ?", (name,))
+            self._db.execute("DELETE FROM records WHERE file = ?", (name,))
+            self._db.execute("DELETE FROM files WHERE name = ?", (name,))
+
+    # -- captures -------------------------------------------------------------------
+
+    def add_capture(self, capture: Capture) -> None:
+        """Remember one ``response``/``revisit`` record (ignored if its id is known)."""
+        self._db.execute(
+            f"INSERT OR IGNORE INTO captures ({_CAPTURE_COLUMNS}) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                capture.record_id,
+                capture.record_type,
+                capture.uri,
+                capture.status,
+                capture.date,
+                capture.file,
+                capture.offset,
+                capture.length,
+                capture.payload_digest,
+                capture.refers_to,
+                int(capture.truncated),
+                capture.site,
+                capture.run_id,
+            ),
+        )
+
+    def capture(self, record_id: str) -> Capture | None:
+        """The capture with ``record_id``, or None."""
+        row = self._db.execute(
+            f"SELECT {_CAPTURE_COLUMNS} FROM captures WHERE record_id = ?", (record_id,)
+        ).fetchone()
+        return None if row is None else _capture(row)
+
+    def original_for(self, digest: str, uri: str) -> Capture | None:
+        """A complete ``response`` whose payload has ``digest``: the same URI's if any,
+        else another URI's; the oldest first. None when the payload is new."""
+        row = self._db.execute(
+            f"SELECT {_CAPTURE_COLUMNS} FROM captures "
+            "WHERE payload_digest = ? AND record_type = 'response' AND truncated = 0 "
+            "ORDER BY uri = ? DESC, date ASC LIMIT 1",
+            (digest, uri),
+        ).fetchone()
+        return None if row is None else _capture(row)
+
+    def captures_of_runs(self, site: str, run_ids: Iterable[str]) -> Iterator[Capture]:
+        """Every capture the given runs of ``site`` made, in the order they were made."""
+        ids = list(run_ids)
+        if not ids:
+            return iter(())
+        marks = ",".join("?" * len(ids))
+        rows = self._db.execute(
+            f"SELECT {_CAPTURE_COLUMNS} FROM captures "
+            f"WHERE site = ? AND run_id IN ({marks}) ORDER BY rowid",
+            (site, *ids),
+        )
+        return (_capture(row) for row in rows.fetchall())
+
+    def captures_of(self, uri: str, site: str, run_ids: Iterable[str]) -> list[Capture]:
+        """The captures of ``uri`` made by the given runs of ``site``, the newest first."""
+        ids = list(run_ids)
+        if not ids:
+            return []
+        marks = ",".join("?" * len(ids))
+        rows = self._db.execute(
+            f"SELECT {_CAPTURE_COLUMNS} FROM captures "
+            f"WHERE uri = ? AND site = ? AND run_id IN ({marks}) ORDER BY rowid DESC",
+            (uri, site, *ids),
+        )
+        return [_capture(row) for row in rows.fetchall()]
+
+    def count_captures(self) -> int:
+        """How many captures are indexed."""
+        return int(self._db.execute("SELECT COUNT(*) FROM captures").fetchone()[0])
+
+    # -- runs -----------------------------------------------------------------------
+
+    def start_run(self, site: str, run_id: str) -> None:
+        """Record that a run of ``site`` started (unfinished until :meth:`finish_runs`)."""
+        self._db.execute(
+            "INSERT OR IGNORE INTO runs (site, run_id, started) VALUES (?, ?, ?)",
+            (site, run_id, _now()),
+        )
+
+    def finish_runs(self, site: str, run_ids: Iterable[str]) -> None:
+        """Mark the given runs of ``site`` finished."""
+        with self.transaction():
+            for run_id in run_ids:
+                self._db.execute(
+                    "UPDATE runs SET finished = ? WHERE site = ? AND run_id = ? "
+                    "AND finished IS NULL",
+                    (_now(), site, run_id),
+                )
+
+    def unfinished_runs(self, site: str, *, before: str | None = None) -> list[str]:
+        """Run ids of ``site`` that never finished (killed, interrupted), oldest first;
+        with ``before``, only runs other than that one."""
+        rows = self._db.execute(
+            "SELECT run_id FROM runs WHERE site = ? AND finished IS NULL "
+            "AND run_id IS NOT ? ORDER BY run_id",
+            (site, before),
+        )
+        return [row[0] for row in rows]
+
+    def add_run_if_missing(self, site: str, run_id: str, *, finished: bool) -> None:
+        """Remember a run found in the files (the database lost it)."""
+        self._db.execute(
+            "INSERT OR IGNORE INTO runs (site, run_id, started, finished) VALUES (?, ?, ?, ?)",
+            (site, run_id, _now(), _now() if finished else None),
+        )
+
+    # -- article records ------------------------------------------------------------
+
+    def add_record(self, seen: RecordSeen) -> None:
+        """Remember a record stored in a JSONL file (ignored if URL + hash are known)."""
+        self._db.execute(
+            "INSERT OR IGNORE INTO records (url, content_hash, source_record_id, site, file, "
+            "offset, metadata_record_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                seen.url,
+                seen.content_hash,
+                seen.source_record_id,
+                seen.site,
+                seen.file,
+                seen.offset,
+                seen.metadata_record_id,
+            ),
+        )
+
+    def has_record(self, url: str, content_hash: str) -> bool:
+        """True when a record of ``url`` with this content is stored already."""
+        row = self._db.execute(
+            "SELECT 1 FROM records WHERE url = ? AND content_hash = ?", (url, content_hash)
+        ).fetchone()
+        return row is not None
+
+    def has_record_from(self, source_record_id: str) -> bool:
+        """True when a stored record was extracted from the response ``source_record_id``."""
+        row = self._db.execute(
+            "SELECT 1 FROM records WHERE source_record_id = ?", (source_record_id,)
+        ).fetchone()
+        return row is not None
+
+    def set_metadata_record(self, url: str, content_hash: str, record_id: str) -> None:
+        """Note that the WARC metadata record ``record_id`` carries this record."""
+        self._db.execute(
+            "UPDATE records SET metadata_record_id = ? WHERE url = ? AND content_hash = ?",
+            (record_id, url, content_hash),
+        )
+
+    def records_without_metadata(self, site: str) -> list[RecordSeen]:
+        """Stored records of ``site`` that no WARC metadata record carries yet."""
+        rows = self._db.execute(
+            "SELECT url, content_hash, source_record_id, site, file, offset, "
+            "metadata_record_id FROM records WHERE site = ? AND metadata_record_id IS NULL "
+            "ORDER BY file, offset",
+            (site,),
+        )
+        return [RecordSeen(*row) for row in rows.fetchall()]
+
+    def count_records(self) -> int:
+        """How many stored records are indexed."""
+        return int(self._db.execute("SELECT COUNT(*) FROM records").fetchone()[0])
+
+
+class _Transaction:
+    """``BEGIN`` ... ``COMMIT`` (``ROLLBACK`` on error); nested uses join the outer one."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self._db = db
+        self._outer = False
+
+    def __enter__(self) -> None:
+        self._outer = not self._db.in_transaction
+        if self._outer:
+            self._db.execute("BEGIN")
+
+    def __exit__(self, exc_type: object, *rest: object) -> None:
+        if not self._outer:
+            return
+        self._db.execute("ROLLBACK" if exc_type is not None else "COMMIT")
+
+
+def _capture(row: tuple[Any, ...]) -> Capture:
+    values = list(row)
+    values[10] = bool(values[10])
+    return Capture(*values)

@@ -1,0 +1,105 @@
+"""What every crawl output folder must satisfy, shared by the crash and recrawl tests."""
+
+from __future__ import annotations
+
+import collections
+import json
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from warcio.archiveiterator import ArchiveIterator
+
+from newsarchive.replica import ReplicaServer
+from tests.conftest import run_cli
+
+BIN = Path(sys.executable).parent
+RECORD_PREFIX = "metadata://newsarchive/record/"
+
+
+@dataclass(frozen=True)
+class WarcEntry:
+    file: str
+    type: str
+    uri: str
+    date: str
+    record_id: str
+    payload: bytes  # metadata records only
+
+
+def crawl_args(server: ReplicaServer, out: Path, *extra: str) -> list[str]:
+    """``python -m newsarchive crawl trend bakutel`` of the replica into ``out``."""
+    args = [sys.executable, "-m", "newsarchive", "crawl", "trend", "bakutel", "--out", str(out)]
+    for site, urls in server.roots.items():
+        for url in urls:
+            args += ["--root", f"{site}={url}"]
+    return [*args, *extra]
+
+
+def jsonl_records(out: Path) -> list[dict]:
+    rows = []
+    for path in sorted((out / "jsonl").glob("*.jsonl")):
+        data = path.read_bytes()
+        assert not data or data.endswith(b"\n"), f"{path} ends in a partial line"
+        rows += [json.loads(line) for line in data.splitlines()]
+    return rows
+
+
+def warc_entries(out: Path) -> list[WarcEntry]:
+    entries = []
+    for path in sorted((out / "warc").glob("*.warc.gz")):
+        with open(path, "rb") as fh:
+            for rec in ArchiveIterator(fh):
+                h = rec.rec_headers
+                payload = rec.content_stream().read() if rec.rec_type == "metadata" else b""
+                entries.append(
+                    WarcEntry(
+                        path.name,
+                        rec.rec_type,
+                        h.get_header("WARC-Target-URI") or "",
+                        h.get_header("WARC-Date") or "",
+                        h.get_header("WARC-Record-ID") or "",
+                        payload,
+                    )
+                )
+    return entries
+
+
+def check_tools(out: Path) -> None:
+    """``warcio check``, ``fastwarc check`` (block digests; when installed) and ``gzip -t`` pass on
+    every WARC file; ``newsarchive validate`` passes on the whole folder."""
+    files = sorted((out / "warc").iterdir())
+    assert files and not [f for f in files if f.name.endswith(".open")]
+    commands = []
+    for path in files:
+        commands.append([str(BIN / "warcio"), "check", str(path)])
+        commands.append(["gzip", "-t", str(path)])
+        if (BIN / "fastwarc").exists():
+            commands.append([str(BIN / "fastwarc"), "check", "-q", str(path)])
+    procs = [
+        (cmd, subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT))
+        for cmd in commands
+    ]
+    for cmd, proc in procs:
+        output, _ = proc.communicate(timeout=120)
+        assert proc.returncode == 0, (cmd, output.decode(errors="replace")[-2000:])
+    result = run_cli("validate", str(out / "warc"), str(out / "jsonl"))
+    assert result.returncode == 0, result.stdout[-3000:]
+
+
+def check_records_in_archive(out: Path) -> None:
+    """Every JSONL record is also in the WARC files, once, as a metadata record."""
+    records = jsonl_records(out)
+    carried = collections.Counter(
+        json.dumps(json.loads(e.payload), sort_keys=True)
+        for e in warc_entries(out)
+        if e.type == "metadata" and e.uri.startswith(RECORD_PREFIX)
+    )
+    wanted = collections.Counter(json.dumps(r, sort_keys=True) for r in records)
+    assert carried == wanted
+
+
+def fastwarc_available() -> bool:
+    return (BIN / "fastwarc").exists() or shutil.which("fastwarc") is not None

@@ -1,0 +1,117 @@
+"""WarcCaptureExtension across runs: revisits, records as metadata records, CDXJ indexes,
+and a resumed request answered from the archive - fed Scrapy objects directly."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from scrapy import Request, Spider
+from scrapy.http import HtmlResponse
+from scrapy.utils.test import get_crawler
+from warcio.archiveiterator import ArchiveIterator
+
+from newsarchive.resume import archived_response
+from newsarchive.state.folder import open_folder
+from newsarchive.validate import validate_paths
+from newsarchive.warc.capture import CAPTURE_META_KEY, WireCapture
+from newsarchive.warc.extension import WarcCaptureExtension
+from newsarchive.warc.writer import REVISIT_PROFILE
+
+URL = "http://example.com/news/1.html"
+BODY = gzip.compress(b"<html><body>" + b"news " * 200 + b"</body></html>", mtime=0)
+CHUNKED = b"%x\r\n%s\r\n0\r\n\r\n" % (len(BODY), BODY)
+
+
+class _Spider(Spider):
+    name = "unit"
+
+
+def _fetch(ext: WarcCaptureExtension, spider: Spider, second: int) -> Request:
+    request = Request(URL)
+    request.meta[CAPTURE_META_KEY] = WireCapture(
+        started_at=datetime(2026, 3, 1, 12, 0, second, tzinfo=UTC),
+        request=bytearray(b"GET /news/1.html HTTP/1.1\r\nHost: example.com\r\n\r\n"),
+        response_head=bytearray(
+            b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Encoding: gzip\r\n"
+            b"Transfer-Encoding: chunked\r\nDate: %d\r\n\r\n" % second
+        ),
+        response_body=bytearray(CHUNKED),
+        complete=True,
+    )
+    ext.response_downloaded(HtmlResponse(URL, body=b"", request=request), request, spider)
+    return request
+
+
+def _run(out: Path, run: str) -> tuple[WarcCaptureExtension, Any, Spider]:
+    crawler = get_crawler(_Spider, {"NEWSARCHIVE_OUT": str(out), "NEWSARCHIVE_RUN_ID": run})
+    ext = WarcCaptureExtension.from_crawler(crawler)
+    spider = _Spider()
+    ext.spider_opened(spider)
+    return ext, crawler, spider
+
+
+def _records(path: Path) -> list[Any]:
+    with open(path, "rb") as fh:
+        return [(r.rec_type, r.rec_headers, r.content_stream().read()) for r in ArchiveIterator(fh)]
+
+
+def test_known_payload_becomes_a_revisit_and_records_go_into_the_archive(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    ext, crawler, spider = _run(out, "20260301120000")
+    first = _fetch(ext, spider, 1)
+    assert "newsarchive_revisit" not in first.meta
+    record = {"url": URL, "site": "unit", "body": "news", "warc": first.meta["newsarchive_warc"]}
+    ext.record_stored(record, spider)
+    ext.spider_closed(spider, "finished")
+
+    ext2, crawler2, spider2 = _run(out, "20260301120100")
+    second = _fetch(ext2, spider2, 2)
+    ext2.spider_closed(spider2, "finished")
+    assert second.meta["newsarchive_revisit"] is True
+    assert crawler2.stats.get_value("newsarchive/warc/revisits") == 1
+    assert crawler2.stats.get_value("newsarchive/warc/responses") == 0
+
+    files = sorted((out / "warc").glob("*.warc.gz"))
+    assert len(files) == 2
+    kinds = [[r[0] for r in _records(f)] for f in files]
+    assert kinds == [
+        ["warcinfo", "response", "request", "metadata"],
+        ["warcinfo", "revisit", "request"],
+    ]
+    original = _records(files[0])[1][1]
+    _, meta_headers, meta_block = _records(files[0])[3]
+    assert meta_headers.get_header("Content-Type") == "application/json"
+    assert meta_headers.get_header("WARC-Concurrent-To") == original.get_header("WARC-Record-ID")
+    assert json.loads(meta_block) == record
+    _, revisit, block = _records(files[1])[1]
+    assert revisit.get_header("WARC-Profile") == REVISIT_PROFILE
+    assert revisit.get_header("WARC-Refers-To") == original.get_header("WARC-Record-ID")
+    assert revisit.get_header("WARC-Refers-To-Target-URI") == URL
+    assert revisit.get_header("WARC-Refers-To-Date") == original.get_header("WARC-Date")
+    assert revisit.get_header("WARC-Payload-Digest") == original.get_header("WARC-Payload-Digest")
+    assert block == b""  # the head only
+    assert validate_paths([out / "warc"]).problems == []
+    assert sorted(p.name for p in (out / "indexes").iterdir()) == [f.name + ".cdxj" for f in files]
+
+
+def test_archived_response_is_what_scrapy_got_from_the_network(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    ext, _crawler, spider = _run(out, "20260301120000")
+    _fetch(ext, spider, 1)
+    _fetch(ext, spider, 2)  # a revisit of the first
+    ext.spider_closed(spider, "finished")
+    state = open_folder(out).state
+    captures = state.captures_of(URL, "unit", ["20260301120000"])
+    assert [c.record_type for c in captures] == ["revisit", "response"]
+    for capture in captures:
+        request = Request(URL)
+        response = archived_response(capture, state, out / "warc", request)
+        assert response.status == 200
+        assert response.body == BODY  # de-chunked, still gzip (HttpCompression decodes it)
+        assert response.headers.get("Content-Encoding") == b"gzip"
+        assert response.headers.get("Transfer-Encoding") is None
+        assert isinstance(response, HtmlResponse)
