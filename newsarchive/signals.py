@@ -2,7 +2,8 @@
 
 ``record_stored``
     An article record was written to the JSONL file. Arguments: ``record`` (the record as
-    written, a dict), ``spider``. The WARC extension writes it into the archive as a
+    written, a dict), ``content_hash`` (its content hash, as the state database keeps it),
+    ``spider``. The WARC extension writes it into the archive as a
     ``metadata`` record.
 """
 

@@ -35,7 +35,7 @@ class ArchiveDedupPipeline:
         return cls(crawler, open_folder(out, cdxj=cdxj).state)
 
     def process_item(self, item: Any) -> Any:
-        record = ItemAdapter(item).asdict()
+        record = ItemAdapter(item)  # a view: no deep copy of the boilerplate
         url = record.get("url")
         warc = record.get("warc") or {}
         source = warc.get("record_id") if isinstance(warc, dict) else None

@@ -10,6 +10,7 @@ from scrapy import Spider
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
+from newsarchive.items import RECORD_ORDER
 from newsarchive.jsonl import JsonlWriter
 from newsarchive.runinfo import run_id
 from newsarchive.signals import record_stored
@@ -56,17 +57,19 @@ class JsonlStoragePipeline:
 
     def process_item(self, item: Any) -> Any:
         assert self.writer is not None
-        record = ItemAdapter(item).asdict()
+        adapter = ItemAdapter(item)
+        record = {name: adapter.get(name) for name in RECORD_ORDER}  # shallow, in order
         offset = self.writer.size
         self.writer.write(record)
         self.crawler.stats.inc_value("newsarchive/jsonl/records")
+        content_hash = record_content_hash(record)
         if self.state is not None:
             warc = record.get("warc") or {}
             with self.state.transaction():
                 self.state.add_record(
                     RecordSeen(
                         url=record["url"],
-                        content_hash=record_content_hash(record),
+                        content_hash=content_hash,
                         source_record_id=warc.get("record_id"),
                         site=record.get("site"),
                         file=self.writer.path.name,
@@ -75,6 +78,9 @@ class JsonlStoragePipeline:
                 )
                 self.state.set_file(self.writer.path.name, "jsonl", self.writer.size)
         self.crawler.signals.send_catch_log(
-            signal=record_stored, record=record, spider=self.crawler.spider
+            signal=record_stored,
+            record=record,
+            content_hash=content_hash,
+            spider=self.crawler.spider,
         )
         return item

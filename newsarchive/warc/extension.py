@@ -321,14 +321,16 @@ class WarcCaptureExtension:
 
     # -- article records as metadata records ----------------------------------------------
 
-    def record_stored(self, record: dict[str, Any], spider: Spider) -> None:
+    def record_stored(
+        self, record: dict[str, Any], spider: Spider, content_hash: str | None = None
+    ) -> None:
         """Write a stored article record into the WARC as a ``metadata`` record."""
         if not self.config.records:
             return
         if self.writer is None:
             self.writer = self._make_writer(spider)
         try:
-            self._write_record(record)
+            self._write_record(record, content_hash)
         except Exception as exc:
             self.stats.inc_value(_STAT + "errors")
             logger.error(
@@ -341,7 +343,7 @@ class WarcCaptureExtension:
         finally:
             self._update_stats()
 
-    def _write_record(self, record: dict[str, Any]) -> None:
+    def _write_record(self, record: dict[str, Any], content_hash: str | None = None) -> None:
         assert self.writer is not None
         warc = record.get("warc") or {}
         payload = json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n"
@@ -355,7 +357,7 @@ class WarcCaptureExtension:
         if self.state is not None:
             with self.state.transaction():
                 self.state.set_metadata_record(
-                    record["url"], record_content_hash(record), location.record_id
+                    record["url"], content_hash or record_content_hash(record), location.record_id
                 )
                 self.state.set_file(location.file, "warc", self.writer.position)
 
