@@ -65,7 +65,7 @@ class JsonlStoragePipeline:
         content_hash = record_content_hash(record)
         if self.state is not None:
             warc = record.get("warc") or {}
-            with self.state.transaction():
+            with self.state.transaction(batch=True):
                 self.state.add_record(
                     RecordSeen(
                         url=record["url"],

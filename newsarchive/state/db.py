@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
+import time
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -169,10 +170,26 @@ class ArchiveState:
             "INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)",
             (str(_SCHEMA_VERSION),),
         )
+        self._depth = 0
+        self._pending = 0
+        self._last_commit = time.monotonic()
+
+    BATCH_WRITES = 200
+    """Batched transactions commit after this many ..."""
+    BATCH_SECONDS = 1.0
+    """... or once this much time has passed since the last commit."""
 
     def close(self) -> None:
-        """Close the connection."""
+        """Commit what a batch left open and close the connection."""
+        self.commit()
         self._db.close()
+
+    def commit(self) -> None:
+        """Commit the open (batched) transaction, if any."""
+        if self._db.in_transaction:
+            self._db.execute("COMMIT")
+        self._pending = 0
+        self._last_commit = time.monotonic()
 
     def __enter__(self) -> ArchiveState:
         return self
@@ -180,9 +197,16 @@ class ArchiveState:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def transaction(self) -> _Transaction:
-        """``with state.transaction():`` - one commit for many writes."""
-        return _Transaction(self._db)
+    def transaction(self, *, batch: bool = False) -> _Transaction:
+        """``with state.transaction():`` - one commit for many writes.
+
+        With ``batch=True`` (the crawl's per-page bookkeeping) the commit is deferred until
+        :attr:`BATCH_WRITES` batched transactions or :attr:`BATCH_SECONDS` have passed, or
+        until the next plain transaction or :meth:`commit`. Losing an uncommitted batch to
+        a ``kill -9`` costs nothing: the database is a cache of the files, and the next
+        start re-indexes every file past the size it has committed for it.
+        """
+        return _Transaction(self, batch)
 
     # -- files ----------------------------------------------------------------------
 
@@ -389,21 +413,37 @@ class ArchiveState:
 
 
 class _Transaction:
-    """``BEGIN`` ... ``COMMIT`` (``ROLLBACK`` on error); nested uses join the outer one."""
+    """``BEGIN`` ... ``COMMIT`` (``ROLLBACK`` on error); nested uses join the outer one, and
+    a batched one may leave its commit to a later transaction (see
+    :meth:`ArchiveState.transaction`)."""
 
-    def __init__(self, db: sqlite3.Connection) -> None:
-        self._db = db
-        self._outer = False
+    def __init__(self, state: ArchiveState, batch: bool) -> None:
+        self._state = state
+        self._batch = batch
 
     def __enter__(self) -> None:
-        self._outer = not self._db.in_transaction
-        if self._outer:
-            self._db.execute("BEGIN")
+        state = self._state
+        if state._depth == 0 and not state._db.in_transaction:
+            state._db.execute("BEGIN")
+        state._depth += 1
 
     def __exit__(self, exc_type: object, *rest: object) -> None:
-        if not self._outer:
+        state = self._state
+        state._depth -= 1
+        if state._depth:
             return
-        self._db.execute("ROLLBACK" if exc_type is not None else "COMMIT")
+        if exc_type is not None:
+            if state._db.in_transaction:
+                state._db.execute("ROLLBACK")
+            state._pending = 0
+            return
+        state._pending += 1
+        due = (
+            state._pending >= state.BATCH_WRITES
+            or time.monotonic() - state._last_commit >= state.BATCH_SECONDS
+        )
+        if not self._batch or due:
+            state.commit()
 
 
 def _capture(row: tuple[Any, ...]) -> Capture:

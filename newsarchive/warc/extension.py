@@ -300,7 +300,7 @@ class WarcCaptureExtension:
         """Record a capture and how far its file now goes, in one transaction."""
         if self.state is None or self.writer is None:
             return
-        with self.state.transaction():
+        with self.state.transaction(batch=True):
             self.state.add_capture(capture)
             self.state.set_file(capture.file, "warc", self.writer.position)
 
@@ -355,7 +355,7 @@ class WarcCaptureExtension:
         )
         self.stats.inc_value(_STAT + "metadata")
         if self.state is not None:
-            with self.state.transaction():
+            with self.state.transaction(batch=True):
                 self.state.set_metadata_record(
                     record["url"], content_hash or record_content_hash(record), location.record_id
                 )

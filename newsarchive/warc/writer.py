@@ -48,7 +48,7 @@ from pathlib import Path
 from typing import IO, Any, Self
 
 from warcio.recordloader import ArcWarcRecord
-from warcio.statusandheaders import StatusAndHeaders, StatusAndHeadersParser
+from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 import newsarchive
@@ -225,7 +225,7 @@ class RevisitOf:
 
 
 class _RawHttpHead(StatusAndHeaders):
-    """Parsed HTTP status + headers that serialise back to the exact original bytes.
+    """An HTTP status + header block that serialises back to the exact original bytes.
 
     warcio's writer calls :meth:`compute_headers_buffer` and writes ``headers_buff``;
     keeping the captured bytes there makes the record (and its block digest) hold what
@@ -233,12 +233,9 @@ class _RawHttpHead(StatusAndHeaders):
     """
 
     def __init__(self, raw: bytes) -> None:
-        parser = StatusAndHeadersParser([], verify=False)
-        try:
-            parsed = parser.parse(BytesIO(raw))
-        except Exception:  # a head warcio can't parse still gets archived
-            parsed = StatusAndHeaders("", [], protocol="")
-        super().__init__(parsed.statusline, parsed.headers, protocol=parsed.protocol)
+        # warcio's writer only reads ``headers_buff`` (and the digests over it): the head
+        # is not parsed, which keeps the cost of a record independent of its header count.
+        super().__init__("", [], protocol="")
         self.total_len = len(raw)
         self._raw = bytes(raw)
         self.headers_buff = self._raw
