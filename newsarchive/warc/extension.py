@@ -306,7 +306,12 @@ class WarcCaptureExtension:
 
     def _file_opened(self, name: str) -> None:
         if self.state is not None and self.writer is not None:
-            self.state.set_file(name, "warc", self.writer.position, site=self.site, run_id=self.run)
+            # committed at once (not batched): after a kill -9, the re-index of this file
+            # must still know which run wrote it, or that run could not be resumed
+            with self.state.transaction():
+                self.state.set_file(
+                    name, "warc", self.writer.position, site=self.site, run_id=self.run
+                )
 
     def _file_closed(self, path: Path) -> None:
         if not self.config.cdxj:
