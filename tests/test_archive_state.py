@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -286,3 +287,40 @@ def test_repair_refuses_closed_files(tmp_path: Path, name: str) -> None:
     path.write_bytes(b"")
     with pytest.raises(ValueError):
         repair_warc(path)
+
+
+def _committed_size(db: Path, name: str) -> int | None:
+    """What another reader (the next run after a kill -9) sees of ``name``."""
+    with sqlite3.connect(db) as conn:
+        row = conn.execute("SELECT size FROM files WHERE name = ?", (name,)).fetchone()
+    return row[0] if row else None
+
+
+def test_batched_writes_wait_but_a_started_run_is_committed_at_once(tmp_path: Path) -> None:
+    db = tmp_path / "state.sqlite"
+    state = ArchiveState(db)
+    with state.transaction(batch=True):
+        state.set_file("a.warc.gz", "warc", 100)
+    assert _committed_size(db, "a.warc.gz") is None  # the batch is not committed yet
+    # a run started while a batch is open is committed at once, batch and all
+    state.start_run("trend", "20261122000000")
+    assert _committed_size(db, "a.warc.gz") == 100
+    with sqlite3.connect(db) as conn:
+        runs = conn.execute("SELECT run_id FROM runs WHERE finished IS NULL").fetchall()
+    assert runs == [("20261122000000",)]
+    # a killed process loses only what a batch had not committed: the files say the rest
+    with state.transaction(batch=True):
+        state.set_file("b.warc.gz", "warc", 7)
+    state._db.close()  # no commit: what kill -9 leaves
+    assert _committed_size(db, "b.warc.gz") is None
+    assert ArchiveState(db).unfinished_runs("trend") == ["20261122000000"]
+
+
+def test_a_batch_commits_after_its_size(tmp_path: Path) -> None:
+    db = tmp_path / "state.sqlite"
+    state = ArchiveState(db)
+    for n in range(ArchiveState.BATCH_WRITES):
+        with state.transaction(batch=True):
+            state.set_file(f"{n}.warc.gz", "warc", n)
+    assert not state._db.in_transaction
+    assert _committed_size(db, "0.warc.gz") == 0

@@ -325,11 +325,15 @@ class ArchiveState:
     # -- runs -----------------------------------------------------------------------
 
     def start_run(self, site: str, run_id: str) -> None:
-        """Record that a run of ``site`` started (unfinished until :meth:`finish_runs`)."""
-        self._db.execute(
-            "INSERT OR IGNORE INTO runs (site, run_id, started) VALUES (?, ?, ?)",
-            (site, run_id, _now()),
-        )
+        """Record that a run of ``site`` started (unfinished until :meth:`finish_runs`).
+
+        Committed at once, never left in a batch: a run killed before its next commit must
+        still be known as unfinished, or the next run could not resume it."""
+        with self.transaction():
+            self._db.execute(
+                "INSERT OR IGNORE INTO runs (site, run_id, started) VALUES (?, ?, ?)",
+                (site, run_id, _now()),
+            )
 
     def finish_runs(self, site: str, run_ids: Iterable[str]) -> None:
         """Mark the given runs of ``site`` finished."""
