@@ -6,6 +6,7 @@ import fcntl
 import logging
 import os
 import sys
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -80,6 +81,24 @@ class OutputLock:
         self.release()
 
 
+def unique_run_id(out: Path) -> str:
+    """A run id no earlier run in ``out`` has used.
+
+    Run ids are UTC seconds; a run started within the second after another (a rerun right
+    after a crash) waits for the next second, so that its files never mix with the
+    earlier run's and the earlier run stays distinguishable (and resumable).
+    """
+    while True:
+        run = new_run_id()
+        used = (out / "logs" / f"{run}.log").exists() or any(
+            next((out / folder).glob(f"*-{run}.*"), None) is not None
+            for folder in ("jsonl", "reports")
+        )
+        if not used:
+            return run
+        time.sleep(0.05)
+
+
 def project_settings(out: Path, run: str, log_level: str = "INFO") -> Settings:
     """newsarchive's Scrapy settings for a run writing into ``out``."""
     settings = Settings()
@@ -107,7 +126,7 @@ def run_crawl(options: CrawlOptions) -> int:
     return the worst exit status (see :mod:`newsarchive.report`)."""
     out = Path(options.out)
     with OutputLock(out):
-        run = new_run_id()
+        run = unique_run_id(out)
         try:
             settings = project_settings(out, run, options.log_level)
         except OSError as exc:

@@ -99,3 +99,14 @@ def test_generic_without_root_is_a_start_error(tmp_path):
     assert result.returncode == 3
     assert "needs --root" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_rerun_within_the_same_second_gets_its_own_run_id(tmp_path, monkeypatch):
+    from newsarchive import crawl
+
+    stamps = iter(["20261122180000", "20261122180000", "20261122180001"])
+    monkeypatch.setattr(crawl, "new_run_id", lambda: next(stamps))
+    monkeypatch.setattr(crawl.time, "sleep", lambda _s: None)
+    (tmp_path / "logs").mkdir()
+    (tmp_path / "logs" / "20261122180000.log").write_text("the killed run\n")
+    assert crawl.unique_run_id(tmp_path) == "20261122180001"
