@@ -64,8 +64,12 @@ def wayback_server(
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
         run = {"cwd": root, "env": env, "check": True, "capture_output": True}
         subprocess.run([str(_BIN / "wb-manager"), "init", COLLECTION], **run, timeout=timeout)
+        # pywb 2.10 loads a WACZ by unpacking its WARC files into the collection
+        unpack = ["--unpack-wacz"] if any(f.endswith(".wacz") for f in files) else []
         subprocess.run(
-            [str(_BIN / "wb-manager"), "add", COLLECTION, *files], **run, timeout=timeout
+            [str(_BIN / "wb-manager"), "add", *unpack, COLLECTION, *files],
+            **run,
+            timeout=timeout,
         )
         port = _free_port()
         log = open(Path(root) / "wayback.log", "wb")  # noqa: SIM115
