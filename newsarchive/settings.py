@@ -69,6 +69,8 @@ NEWSARCHIVE_WARC_ENABLED = True
 NEWSARCHIVE_WARC_PREFIX = None
 """WARC file name prefix; ``None`` means the spider's name."""
 NEWSARCHIVE_WARC_MAX_SIZE = 1_000_000_000
+NEWSARCHIVE_WARC_GZIP_LEVEL = 6
+"""zlib level of each record's gzip member: 1 is about 3x faster, files ~15 % larger."""
 NEWSARCHIVE_WARC_OPERATOR = ""
 NEWSARCHIVE_WARC_DESCRIPTION = ""
 NEWSARCHIVE_WARC_DEDUP = True

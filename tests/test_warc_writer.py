@@ -466,3 +466,23 @@ def test_warcinfo_fields_order_and_defaults() -> None:
     assert list(fields) == ["software", "format", "conformsTo", "robots", "description", "hostname"]
     assert fields["software"] == default_software()
     assert default_software().startswith(f"newsarchive/{__version__} warcio/")
+
+
+@pytest.mark.parametrize("level", [1, 9])
+def test_gzip_level_changes_the_bytes_not_the_records(tmp_path: Path, level: int) -> None:
+    default = make_writer(tmp_path / "default")
+    write_pair(default, body=RESPONSE_BODY * 200)
+    chosen = make_writer(tmp_path / "chosen", gzip_level=level)
+    write_pair(chosen, body=RESPONSE_BODY * 200)
+    default_data = default.close().read_bytes()  # type: ignore[union-attr]
+    chosen_data = chosen.close().read_bytes()  # type: ignore[union-attr]
+    assert [t for _, _, t in gzip_members(chosen_data)] == [
+        t for _, _, t in gzip_members(default_data)
+    ]
+    if level == 1:  # faster, larger
+        assert len(chosen_data) > len(default_data)
+
+
+def test_gzip_level_out_of_range_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="gzip_level"):
+        make_writer(tmp_path, gzip_level=12)

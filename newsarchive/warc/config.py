@@ -7,6 +7,7 @@ setting                            default              meaning
 ``NEWSARCHIVE_OUT``                ``"archives"``       output folder; WARCs go to ``OUT/warc``
 ``NEWSARCHIVE_WARC_PREFIX``        ``None``             file name prefix; unset: the spider's name
 ``NEWSARCHIVE_WARC_MAX_SIZE``      ``1_000_000_000``    rotate a file once it has this many bytes
+``NEWSARCHIVE_WARC_GZIP_LEVEL``    ``6``                zlib level of each record's gzip member
 ``NEWSARCHIVE_WARC_OPERATOR``      ``None``             warcinfo ``operator``
 ``NEWSARCHIVE_WARC_DESCRIPTION``   ``None``             warcinfo ``description``
 ``NEWSARCHIVE_WARC_DEDUP``         ``True``             a payload archived before becomes a revisit
@@ -26,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Self
 
-from newsarchive.warc.writer import DEFAULT_MAX_SIZE
+from newsarchive.warc.writer import DEFAULT_GZIP_LEVEL, DEFAULT_MAX_SIZE
 
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
@@ -47,6 +48,8 @@ class WarcConfig:
     prefix: str | None = None
     """``NEWSARCHIVE_WARC_PREFIX``; ``None`` (or empty): the spider's name."""
     max_size: int = DEFAULT_MAX_SIZE
+    gzip_level: int = DEFAULT_GZIP_LEVEL
+    """``NEWSARCHIVE_WARC_GZIP_LEVEL`` (zlib 1-9; each record is its own gzip member)."""
     """``NEWSARCHIVE_WARC_MAX_SIZE``, in bytes."""
     operator: str | None = None
     """``NEWSARCHIVE_WARC_OPERATOR``."""
@@ -66,6 +69,8 @@ class WarcConfig:
     """``NEWSARCHIVE_WARC_CDXJ``: write a CDXJ index of each file when it is closed."""
 
     def __post_init__(self) -> None:
+        if not 1 <= self.gzip_level <= 9:
+            raise ValueError(f"NEWSARCHIVE_WARC_GZIP_LEVEL must be 1..9, got {self.gzip_level!r}")
         if self.max_size <= 0:
             raise ValueError(
                 f"NEWSARCHIVE_WARC_MAX_SIZE must be a positive number of bytes, "
@@ -93,6 +98,7 @@ class WarcConfig:
             directory=Path(out) / "warc",
             prefix=settings.get("NEWSARCHIVE_WARC_PREFIX") or None,
             max_size=settings.getint("NEWSARCHIVE_WARC_MAX_SIZE", DEFAULT_MAX_SIZE),
+            gzip_level=settings.getint("NEWSARCHIVE_WARC_GZIP_LEVEL", DEFAULT_GZIP_LEVEL),
             operator=settings.get("NEWSARCHIVE_WARC_OPERATOR") or None,
             description=settings.get("NEWSARCHIVE_WARC_DESCRIPTION") or None,
             robots="obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore",

@@ -143,6 +143,7 @@ class WarcCaptureExtension:
             self.config.directory,
             prefix=self.config.prefix_for(getattr(spider, "name", None)),
             max_size=self.config.max_size,
+            gzip_level=self.config.gzip_level,
             warcinfo=info,
             hostname=hostname,
             on_open=self._file_opened,
