@@ -21,6 +21,8 @@ from newsarchive.runinfo import new_run_id
 
 SETTINGS_MODULE = "newsarchive.settings"
 LOCK_NAME = ".newsarchive.lock"
+DEMO_PORTS = {"trend-en": 8101, "trend-az": 8102, "trend-ru": 8103, "bakutel": 8104}
+"""Where ``newsarchive demo`` serves the replica when the ports are free."""
 
 
 @dataclass
@@ -179,10 +181,11 @@ def run_demo(out: Path, *, max_articles: int | None = None, log_level: str = "IN
     """Serve the bundled replica of both sites on 127.0.0.1 and crawl it into ``out``."""
     from newsarchive.replica import Replica, ReplicaServer
 
-    # The replica's clock is the start of the current hour: a second demo within the hour
-    # meets an unchanged site (and stores revisits), while "today" is still today.
+    # The replica's clock is the start of the current hour and its ports are fixed (when
+    # free): a second demo within the hour meets the same, unchanged site and stores
+    # revisits and no new records, while "today" is still today.
     now = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
-    with ReplicaServer(Replica(now=now)) as server:
+    with ReplicaServer(Replica(now=now), ports=DEMO_PORTS) as server:
         roots = server.roots
         print("serving the replica sites:")
         for site, urls in roots.items():

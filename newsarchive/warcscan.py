@@ -176,7 +176,7 @@ def _scan(fh: IO[bytes], scanned: WarcFile) -> None:
     for record in iterator:
         kind = record.rec_type
         if kind == "warcinfo" and scanned.site is None:
-            scanned.site = _is_part_of(record.content_stream().read())
+            scanned.site = is_part_of(record.content_stream().read())
         headers = record.rec_headers
         _drain(record)
         offset, length = iterator.get_record_offset(), iterator.get_record_length()
@@ -229,7 +229,7 @@ def _drain(record: Any) -> None:
         raise _CutShort(f"the record of {uri} ends {missing} bytes early")
 
 
-def _is_part_of(payload: bytes) -> str | None:
+def is_part_of(payload: bytes) -> str | None:
     """The ``isPartOf`` value of a warcinfo payload (``application/warc-fields``)."""
     for line in payload.decode("utf-8", "replace").splitlines():
         name, sep, value = line.partition(":")

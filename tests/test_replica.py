@@ -690,3 +690,17 @@ def test_module_entry_point_serves_until_sigterm():
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+def test_preferred_ports_are_used_when_free_and_replaced_when_taken() -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        free = probe.getsockname()[1]
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        busy = taken.getsockname()[1]
+        replica = Replica(seed=3, articles_per_edition=60)
+        with ReplicaServer(replica, ports={"trend-en": free, "bakutel": busy}) as server:
+            assert server.origins["trend-en"] == f"http://127.0.0.1:{free}"
+            assert server.origins["bakutel"] != f"http://127.0.0.1:{busy}"

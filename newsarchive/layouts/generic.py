@@ -58,7 +58,7 @@ from newsarchive.discovery.urls import (
     page_number,
 )
 from newsarchive.items import ArticleItem
-from newsarchive.layouts.base import NewsSpider, captured_at, header_charset, origin
+from newsarchive.layouts.base import NewsSpider, origin
 from newsarchive.layouts.generic_limits import GenericLimits
 
 STATS = "newsarchive/generic"
@@ -412,15 +412,6 @@ class GenericNewsSpider(NewsSpider):
         from newsarchive.extractors.generic import extract_generic
 
         return extract_generic(body, url, captured_at=captured_at, encoding=encoding)
-
-    def extract_fields(self, response: Response) -> dict[str, Any]:
-        """:func:`~newsarchive.extractors.generic.extract_generic` on the response."""
-        return self.extract_page(
-            response.body,
-            response.url,
-            encoding=header_charset(response),
-            captured_at=captured_at(response),
-        )
 
 
 def _section_link(verdict: UrlVerdict, region: str) -> bool:

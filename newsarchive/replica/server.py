@@ -183,8 +183,12 @@ class ReplicaServer:
         host: str = "127.0.0.1",
         *,
         record_requests: bool = True,
+        ports: dict[str, int] | None = None,
     ) -> None:
         self.replica = replica if replica is not None else Replica()
+        #: Preferred port per host key (e.g. the demo's fixed ports); a port that is taken
+        #: falls back to one the OS picks. Unnamed hosts always get an OS-picked port.
+        self.ports = dict(ports or {})
         self.host = host
         self.record_requests = record_requests
         #: Every request received: (host_key, method, path_with_query, headers).
@@ -241,6 +245,14 @@ class ReplicaServer:
         """Recorded requests that hit a robots-disallowed path."""
         return [r for r in self.requests if self.is_disallowed(r[0], r[2])]
 
+    def _bind(self, port: int, family: socket.AddressFamily) -> socket.socket:
+        try:
+            return socket.create_server((self.host, port), family=family, backlog=1024)
+        except OSError:
+            if not port:
+                raise
+            return socket.create_server((self.host, 0), family=family, backlog=1024)
+
     def start(self) -> ReplicaServer:
         """Bind the four sockets, render every page, and serve from a background thread."""
         if self._thread is not None:
@@ -254,7 +266,7 @@ class ReplicaServer:
         family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
         try:
             for key in HOST_KEYS:
-                sock = socket.create_server((self.host, 0), family=family, backlog=1024)
+                sock = self._bind(self.ports.get(key, 0), family)
                 self._socks[key] = sock
                 self.origins[key] = f"http://{url_host}:{sock.getsockname()[1]}"
             self.sites = self.replica.render(self.origins)

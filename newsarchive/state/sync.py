@@ -25,6 +25,7 @@ from typing import Any
 from warcio.archiveiterator import ArchiveIterator
 
 from newsarchive.state.db import ArchiveState, Capture, RecordSeen, record_content_hash
+from newsarchive.warcscan import is_part_of
 
 logger = logging.getLogger(__name__)
 
@@ -166,7 +167,7 @@ def _index_warc(
                 offset = iterator.get_record_offset()  # absolute: warcio uses tell()
                 length = iterator.get_record_length()
                 if kind == "warcinfo" and site is None:
-                    site = _is_part_of(block)
+                    site = is_part_of(block)
                 elif kind in ("response", "revisit"):
                     http = record.http_headers
                     state.add_capture(
@@ -204,14 +205,6 @@ def _note_metadata(state: ArchiveState, block: bytes, record_id: str) -> None:
         return
     if isinstance(record, dict) and isinstance(record.get("url"), str):
         state.set_metadata_record(record["url"], record_content_hash(record), record_id)
-
-
-def _is_part_of(payload: bytes) -> str | None:
-    for line in payload.decode("utf-8", "replace").splitlines():
-        name, sep, value = line.partition(":")
-        if sep and name.strip().lower() == "ispartof" and value.strip():
-            return value.strip()
-    return None
 
 
 def _status(http: Any) -> int | None:
