@@ -20,6 +20,7 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 
 from newsarchive.errors import StartError
+from newsarchive.warc.writer import RecordLocation
 
 __all__ = [
     "OPEN_SUFFIX",
@@ -81,12 +82,7 @@ class Entry:
     @property
     def location(self) -> dict[str, Any]:
         """``{file, offset, length, record_id}``: the record's ``warc`` field."""
-        return {
-            "file": self.file,
-            "offset": self.offset,
-            "length": self.length,
-            "record_id": self.record_id,
-        }
+        return RecordLocation(self.file, self.offset, self.length, self.record_id).as_dict()
 
 
 @dataclass

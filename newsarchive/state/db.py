@@ -27,6 +27,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from newsarchive.warc.writer import RecordLocation
+
 __all__ = [
     "STATE_NAME",
     "ArchiveState",
@@ -121,12 +123,7 @@ class Capture:
     @property
     def location(self) -> dict[str, Any]:
         """``{file, offset, length, record_id}`` (the record's ``warc`` field)."""
-        return {
-            "file": self.file,
-            "offset": self.offset,
-            "length": self.length,
-            "record_id": self.record_id,
-        }
+        return RecordLocation(self.file, self.offset, self.length, self.record_id).as_dict()
 
 
 @dataclass(frozen=True)
