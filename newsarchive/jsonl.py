@@ -40,13 +40,19 @@ class JsonlWriter:
         """The file's size: where the next line will start."""
         return self._file.tell()
 
-    def write(self, record: Any) -> None:
-        """Write one record (an item or a mapping) as one complete line and flush it."""
-        self._exporter.export_item(record)
+    def write(self, record: Any) -> bytes:
+        """Write one record (an item or a mapping) as one complete line and flush it;
+        return the line written (UTF-8, ending in a newline)."""
+        exporter = self._exporter
+        # what JsonLinesItemExporter.export_item writes, kept to be returned
+        fields = dict(exporter.get_serialized_fields(record))
+        line = (exporter.encoder.encode(fields) + "\n").encode("utf-8")
+        self._file.write(line)
         self._file.flush()
         if self._fsync:
             os.fsync(self._file.fileno())
         self.count += 1
+        return line
 
     def close(self) -> None:
         """Finish and close the file."""

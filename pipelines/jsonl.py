@@ -60,7 +60,7 @@ class JsonlStoragePipeline:
         adapter = ItemAdapter(item)
         record = {name: adapter.get(name) for name in RECORD_ORDER}  # shallow, in order
         offset = self.writer.size
-        self.writer.write(record)
+        line = self.writer.write(record)
         self.crawler.stats.inc_value("newsarchive/jsonl/records")
         content_hash = record_content_hash(record)
         if self.state is not None:
@@ -81,6 +81,7 @@ class JsonlStoragePipeline:
             signal=record_stored,
             record=record,
             content_hash=content_hash,
+            line=line,
             spider=self.crawler.spider,
         )
         return item

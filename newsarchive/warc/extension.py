@@ -262,6 +262,7 @@ class WarcCaptureExtension:
             date=capture.started_at,
             truncated=truncated,
             revisit=revisit,
+            response_payload_digest=digest,
         )
         warc_date = format_warc_date(capture.started_at)
         self.stats.inc_value(_STAT + ("responses" if revisit is None else "revisits"))
@@ -328,15 +329,20 @@ class WarcCaptureExtension:
     # -- article records as metadata records ----------------------------------------------
 
     def record_stored(
-        self, record: dict[str, Any], spider: Spider, content_hash: str | None = None
+        self,
+        record: dict[str, Any],
+        spider: Spider,
+        content_hash: str | None = None,
+        line: bytes | None = None,
     ) -> None:
-        """Write a stored article record into the WARC as a ``metadata`` record."""
+        """Write a stored article record into the WARC as a ``metadata`` record (its JSON
+        line as stored, when given)."""
         if not self.config.records:
             return
         if self.writer is None:
             self.writer = self._make_writer(spider)
         try:
-            self._write_record(record, content_hash)
+            self._write_record(record, content_hash, line)
         except Exception as exc:
             self.stats.inc_value(_STAT + "errors")
             logger.error(
@@ -349,10 +355,12 @@ class WarcCaptureExtension:
         finally:
             self._update_stats()
 
-    def _write_record(self, record: dict[str, Any], content_hash: str | None = None) -> None:
+    def _write_record(
+        self, record: dict[str, Any], content_hash: str | None = None, line: bytes | None = None
+    ) -> None:
         assert self.writer is not None
         warc = record.get("warc") or {}
-        payload = json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n"
+        payload = line or (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")
         location = self.writer.write_metadata(
             RECORD_METADATA_PREFIX + str(record.get("url")),
             payload,
@@ -380,8 +388,8 @@ class WarcCaptureExtension:
             try:
                 with open(jsonl_dir / seen.file, "rb") as fh:
                     fh.seek(seen.offset)
-                    record = json.loads(fh.readline())
-                self._write_record(record)
+                    line = fh.readline()
+                self._write_record(json.loads(line), line=line)
                 written += 1
             except Exception as exc:
                 self.stats.inc_value(_STAT + "errors")

@@ -87,6 +87,8 @@ is about three times faster still, for files about 15 % larger."""
 REVISIT_PROFILE = "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
 
 _WARC_VERSION = "WARC/1.1"
+#: Record types without a ``WARC-Payload-Digest`` of their own (as warcio writes them).
+_NO_PAYLOAD_DIGEST = ("warcinfo", "revisit")
 _HOST_UNSAFE = re.compile(r"[^A-Za-z0-9.-]+")
 
 
@@ -116,7 +118,11 @@ def payload_digest(payload: bytes) -> str:
     ``payload`` is what follows the HTTP head in the record (content-encoded, with
     chunked framing if it was chunked), as :meth:`WarcFileWriter.write_exchange` stores it.
     """
-    return "sha1:" + base64.b32encode(hashlib.sha1(payload).digest()).decode("ascii")
+    return _sha1_label(hashlib.sha1(payload).digest())
+
+
+def _sha1_label(digest: bytes) -> str:
+    return "sha1:" + base64.b32encode(digest).decode("ascii")
 
 
 def sanitize_hostname(name: str) -> str:
@@ -440,6 +446,7 @@ class WarcFileWriter:
         date: datetime | None = None,
         truncated: str | None = None,
         revisit: RevisitOf | None = None,
+        response_payload_digest: str | None = None,
     ) -> RecordLocation:
         """Write a ``response`` (or ``revisit``) record and then its ``request`` record; flush.
 
@@ -453,6 +460,9 @@ class WarcFileWriter:
         With ``revisit``, the first record is a ``revisit`` of that original (profile
         identical-payload-digest, ``WARC-Refers-To*``, its ``WARC-Payload-Digest``): the
         block is the response head only and ``response_body`` is not stored.
+
+        ``response_payload_digest``, when the caller has computed it
+        (:func:`payload_digest` of ``response_body``), is not computed again.
 
         :returns: where the response (or revisit) record lies.
         """
@@ -489,6 +499,7 @@ class WarcFileWriter:
                 response_body,
                 head=response_head,
                 content_type="application/http; msgtype=response" if revisit else None,
+                known_payload_digest=response_payload_digest,
             )
             request_headers = [
                 ("WARC-Type", "request"),
@@ -597,11 +608,22 @@ class WarcFileWriter:
         *,
         head: bytes | None,
         content_type: str | None = None,
+        known_payload_digest: str | None = None,
     ) -> RecordLocation:
         assert self._fh is not None and self._warcio is not None
         if self._warcinfo_id is not None:
             headers = [*headers, ("WARC-Warcinfo-ID", self._warcinfo_id)]
         record_id = dict(headers)["WARC-Record-ID"]
+        # The digests warcio would add, in its order, computed here in one pass each (and
+        # the payload digest not at all when the caller has it): warcio then skips its own
+        # chunked re-reading of the record.
+        if record_type not in _NO_PAYLOAD_DIGEST and not known_payload_digest:
+            known_payload_digest = payload_digest(payload)
+        if record_type not in _NO_PAYLOAD_DIGEST:
+            headers.append(("WARC-Payload-Digest", known_payload_digest))
+        block = hashlib.sha1(head) if head else hashlib.sha1()
+        block.update(payload)
+        headers.append(("WARC-Block-Digest", _sha1_label(block.digest())))
         http_headers = None
         if head is not None:
             http_headers = _RawHttpHead(head)
