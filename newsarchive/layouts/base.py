@@ -170,13 +170,17 @@ class NewsSpider(scrapy.Spider):
         pool = self.extract_pool
         if pool is None:
             return self.extract_fields(response)
-        deferred = pool.submit(
-            type(self).extract_page,
-            response.body,
-            response.url,
-            encoding=header_charset(response),
-            captured_at=captured_at(response),
-        )
+        kwargs = {"encoding": header_charset(response), "captured_at": captured_at(response)}
+        cls = type(self)
+        if cls.extract_page.__func__ is NewsSpider.extract_page.__func__:  # type: ignore[attr-defined]
+            # the layout extractor itself: the worker needs neither Scrapy nor the spider
+            from newsarchive.extractors import extract_layout
+
+            deferred = pool.submit(
+                extract_layout, cls.layout, response.body, response.url, **kwargs
+            )
+        else:
+            deferred = pool.submit(cls.extract_page, response.body, response.url, **kwargs)
         return await maybe_deferred_to_future(deferred)
 
     async def parse_article(self, response: Response) -> AsyncIterator[ArticleItem]:
