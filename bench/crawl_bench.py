@@ -6,9 +6,8 @@ twice in fresh processes, alternating: once with the full pipeline (capture hand
 extraction, item pipelines, JSONL) and once as plain Scrapy (same settings, same
 discovery, no extraction, no WARC, default download handler). Pages per second are
 responses downloaded / crawl wall time (from the run reports); peak memory is the crawl
-process's max RSS (wait4), and, for the full run, the extraction worker processes' peaks
-(one worker per spider, summed, from the run reports). Prints per-round figures, the
-medians and the median of the pairwise ratios, plus WARC bytes written per page.
+process's max RSS. Prints per-round figures, the medians and the median of the pairwise
+ratios, plus WARC bytes written per page.
 
     python bench/crawl_bench.py [--articles-per-edition N] [--rounds N]
 """
@@ -85,12 +84,10 @@ def crawl(roots: dict, extra: list[str]) -> dict:
     proc.returncode = os.waitstatus_to_exitcode(status)
     pages = 0
     seconds = 0.0
-    workers_kib = 0
     for report in (out / "reports").glob("*.json"):
         data = json.loads(report.read_text())
         stats = data["stats"]
         pages += stats.get("downloader/response_count", 0)
-        workers_kib += stats.get("newsarchive/extract/workers/max_rss_kib", 0)
         start = datetime.fromisoformat(data["started_at"].replace("Z", "+00:00"))
         end = datetime.fromisoformat(data["finished_at"].replace("Z", "+00:00"))
         seconds = max(seconds, (end - start).total_seconds())
@@ -101,7 +98,6 @@ def crawl(roots: dict, extra: list[str]) -> dict:
         "seconds": seconds,
         "pages_per_s": pages / seconds if seconds else 0.0,
         "peak_mib": usage.ru_maxrss / 1024,
-        "workers_mib": workers_kib / 1024,
         "warc_bytes_per_page": warc_bytes / pages if pages else 0.0,
         "exit": proc.returncode,
     }
@@ -127,8 +123,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(
                     f"round {n + 1} {name:8s} {result['pages']:5d} pages "
                     f"{result['seconds']:6.2f} s {result['pages_per_s']:7.1f} pages/s "
-                    f"peak {result['peak_mib']:6.1f} MiB "
-                    f"(+ workers {result['workers_mib']:5.1f} MiB) exit {result['exit']}",
+                    f"peak {result['peak_mib']:6.1f} MiB exit {result['exit']}",
                     flush=True,
                 )
                 time.sleep(0.2)
@@ -151,8 +146,7 @@ def main(argv: list[str] | None = None) -> int:
     print("median of rounds:")
     for name in rows:
         rate, peak = med(name, "pages_per_s"), med(name, "peak_mib")
-        workers = med(name, "workers_mib")
-        print(f"  {name:8s} {rate:7.1f} pages/s  peak {peak:6.1f} MiB + workers {workers:5.1f} MiB")
+        print(f"  {name:8s} {rate:7.1f} pages/s  peak {peak:6.1f} MiB")
     print(f"full / plain Scrapy pages/s: {ratio_plain:.2f}x (target >= 0.70x)")
     print(f"with / without WARC capture pages/s: {ratio_warc:.2f}x")
     print(f"WARC bytes written per page: {med('full', 'warc_bytes_per_page'):.0f}")

@@ -45,8 +45,6 @@ DOWNLOADER_MIDDLEWARES = {
 
 EXTENSIONS = {
     "newsarchive.warc.extension.WarcCaptureExtension": 100,
-    # article pages extracted in worker processes (NEWSARCHIVE_EXTRACT_WORKERS)
-    "newsarchive.workers.extension.ExtractWorkers": 200,
     "newsarchive.report.RunReportExtension": 900,
     # last: a run is marked finished once everything else has closed its files
     "newsarchive.state.extension.RunStateExtension": 1000,
@@ -89,12 +87,6 @@ NEWSARCHIVE_RESUME = True
 
 NEWSARCHIVE_EXTRACT_ENABLED = True
 """Off: article pages are fetched but not extracted (the benchmark's plain-Scrapy baseline)."""
-NEWSARCHIVE_EXTRACT_WORKERS = 1
-"""Worker processes per crawl extracting the layout spiders' article pages, beside the
-crawl's own process; 0 extracts in the crawl's process."""
-NEWSARCHIVE_EXTRACT_TIMEOUT = 60
-"""Seconds one article page may take to extract before its worker is killed (the page is
-then counted in ``newsarchive/extract/errors/WorkerTimeout``)."""
 NEWSARCHIVE_JSONL_ENABLED = True
 NEWSARCHIVE_REPORT_ENABLED = True
 

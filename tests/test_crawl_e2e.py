@@ -88,16 +88,6 @@ def test_reports_count_no_errors(crawl_run):
         assert report["stats"].get("newsarchive/validation/dropped", 0) == 0
 
 
-def test_articles_are_extracted_in_a_worker_process(crawl_run):
-    # the records above (equal to the replica's truth) came from the worker processes
-    for site, report in crawl_run.reports().items():
-        stats = report["stats"]
-        assert stats["newsarchive/extract/workers/started"] == 1, site
-        assert stats["newsarchive/extract/workers/max_rss_kib"] > 10_000, site
-        for key in ("in_process", "crashes", "timeouts", "restarts"):
-            assert f"newsarchive/extract/workers/{key}" not in stats, (site, key)
-
-
 def test_records_point_at_their_response_records(crawl_run):
     warc_dir = crawl_run.out / "warc"
     for record in crawl_run.records():

@@ -7,7 +7,6 @@ article. With 60 articles per edition every feature of ``FEATURES`` occurs.
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime
 from functools import cache
 from urllib.parse import urlsplit
@@ -39,15 +38,6 @@ def _site() -> tuple[Replica, dict, dict]:
     return replica, pages, truth
 
 
-def _collect(results) -> list:
-    """The items of an async spider callback (no extraction pool here: nothing waits)."""
-
-    async def gather() -> list:
-        return [item async for item in results]
-
-    return asyncio.run(gather())
-
-
 def _host_key(url: str) -> str:
     origin = "{0.scheme}://{0.netloc}".format(urlsplit(url))
     return next(k for k, v in ORIGINS.items() if v == origin)
@@ -73,7 +63,7 @@ def _record(url: str) -> dict:
         request=request,
     )
     spider = _spider("trend" if "trend" in _host_key(url) else "bakutel")
-    (item,) = _collect(spider.parse_article(response))
+    (item,) = list(spider.parse_article(response))
     return {k: v for k, v in vars(item).items() if k not in CRAWL_FIELDS}
 
 

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import Iterable
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 from urllib.parse import urljoin, urlsplit
 
 import scrapy
 from scrapy.http import Response, TextResponse
-from scrapy.utils.defer import maybe_deferred_to_future
 
 from newsarchive.items import ArticleItem
 from newsarchive.records import (
@@ -20,9 +19,6 @@ from newsarchive.records import (
     capture_time,
     content_type_charset,
 )
-
-if TYPE_CHECKING:
-    from newsarchive.workers.pool import WorkerPool
 
 logger = logging.getLogger(__name__)
 
@@ -65,14 +61,6 @@ class NewsSpider(scrapy.Spider):
 
     article_path: ClassVar[re.Pattern[str] | None] = None
     """Matches the URL path of an article page (``None``: no URL is an article)."""
-
-    uses_extract_pool: ClassVar[bool] = True
-    """Whether :meth:`parse_article` may extract in worker processes (:attr:`extract_pool`)."""
-
-    extract_pool: WorkerPool | None = None
-    """Worker processes extracting the article pages, set while the spider runs by the
-    :class:`newsarchive.workers.extension.ExtractWorkers` extension; ``None``: extraction
-    runs in the crawl's own process."""
 
     def __init__(
         self,
@@ -165,71 +153,25 @@ class NewsSpider(scrapy.Spider):
             captured_at=captured_at(response),
         )
 
-    async def extract_fields_async(self, response: Response) -> dict[str, Any]:
-        """:meth:`extract_fields`, in a worker process of :attr:`extract_pool` if set."""
-        pool = self.extract_pool
-        if pool is None:
-            return self.extract_fields(response)
-        kwargs = {"encoding": header_charset(response), "captured_at": captured_at(response)}
-        cls = type(self)
-        if cls.extract_page.__func__ is NewsSpider.extract_page.__func__:  # type: ignore[attr-defined]
-            # the layout extractor itself: the worker needs neither Scrapy nor the spider
-            from newsarchive.extractors import extract_layout
-
-            deferred = pool.submit(
-                extract_layout, cls.layout, response.body, response.url, **kwargs
-            )
-        else:
-            deferred = pool.submit(cls.extract_page, response.body, response.url, **kwargs)
-        return await maybe_deferred_to_future(deferred)
-
-    async def parse_article(self, response: Response) -> AsyncIterator[ArticleItem]:
-        """Extract one article page into an :class:`ArticleItem` (in a worker process
-        when the spider has an :attr:`extract_pool`).
+    def parse_article(self, response: Response) -> Iterable[ArticleItem]:
+        """Extract one article page into an :class:`ArticleItem`.
 
         A page that cannot be extracted is logged with its URL and counted in
         ``newsarchive/extract/errors``; the crawl goes on.
         """
-        if not self._extractable(response):
-            return
-        try:
-            fields = await self.extract_fields_async(response)
-        except Exception as exc:  # a broken page must not stop the crawl
-            self._extraction_failed(response, exc)
-            return
-        yield self._article_item(response, fields)
-
-    def parse_article_now(self, response: Response) -> Iterator[ArticleItem]:
-        """:meth:`parse_article` in this process, for callers that cannot wait."""
-        if not self._extractable(response):
+        if not self.crawler.settings.getbool("NEWSARCHIVE_EXTRACT_ENABLED", True):
+            return  # plain crawling (the benchmark's baseline): fetch, no records
+        if not isinstance(response, TextResponse):
+            self.crawler.stats.inc_value("newsarchive/extract/errors")
+            logger.error("not a text page, no record: %s", response.url)
             return
         try:
             fields = self.extract_fields(response)
         except Exception as exc:  # a broken page must not stop the crawl
-            self._extraction_failed(response, exc)
-            return
-        yield self._article_item(response, fields)
-
-    def _extractable(self, response: Response) -> bool:
-        if not self.crawler.settings.getbool("NEWSARCHIVE_EXTRACT_ENABLED", True):
-            return False  # plain crawling (the benchmark's baseline): fetch, no records
-        if not isinstance(response, TextResponse):
             self.crawler.stats.inc_value("newsarchive/extract/errors")
-            logger.error("not a text page, no record: %s", response.url)
-            return False
-        return True
-
-    def _extraction_failed(self, response: Response, exc: Exception) -> None:
-        kind = getattr(exc, "type_name", None) or type(exc).__name__
-        self.crawler.stats.inc_value("newsarchive/extract/errors")
-        self.crawler.stats.inc_value(f"newsarchive/extract/errors/{kind}")
-        detail = getattr(exc, "remote_traceback", "")
-        if detail:
-            logger.error("extraction failed for %s: %s\n%s", response.url, exc, detail)
-        else:
-            logger.error("extraction failed for %s: %s", response.url, exc, exc_info=exc)
-
-    def _article_item(self, response: Response, fields: dict[str, Any]) -> ArticleItem:
+            self.crawler.stats.inc_value(f"newsarchive/extract/errors/{type(exc).__name__}")
+            logger.exception("extraction failed for %s: %s", response.url, exc)
+            return
         if apply_listing_date(fields, response.meta.get("listing_published")):
             self.crawler.stats.inc_value("newsarchive/extract/published_from_listing")
         record = build_record(
@@ -239,4 +181,4 @@ class NewsSpider(scrapy.Spider):
             fetched_at=response.meta.get("newsarchive_fetched_at"),
             warc=response.meta.get("newsarchive_warc"),
         )
-        return ArticleItem(**record)
+        yield ArticleItem(**record)

@@ -75,7 +75,6 @@ class GenericNewsSpider(NewsSpider):
 
     layout = "generic"
     home_urls: ClassVar[list[str]] = []
-    uses_extract_pool: ClassVar[bool] = False  # an article may turn out a listing
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -293,7 +292,7 @@ class GenericNewsSpider(NewsSpider):
             self.articles_scheduled += 1
             self._seen_articles.add(response.url)
             self._count("articles", "page")
-            yield from self.parse_article_now(response)
+            yield from NewsSpider.parse_article(self, response)
         elif kind is PageKind.LISTING:
             yield from self._as_listing(response, depth)
         else:
@@ -352,11 +351,8 @@ class GenericNewsSpider(NewsSpider):
 
     # --- extraction ------------------------------------------------------------------------
 
-    def parse_article(  # type: ignore[override]  # judged in process: it may be a listing
-        self, response: Response
-    ) -> Iterable[scrapy.Request | ArticleItem]:
-        """A page whose URL says article: :meth:`NewsSpider.parse_article_now` (in this
-        process, as the page's content may still make it a listing), unless a redirect
+    def parse_article(self, response: Response) -> Iterable[scrapy.Request | ArticleItem]:
+        """A page whose URL says article: :meth:`NewsSpider.parse_article`, unless a redirect
         led off the roots' origins, or the page is a listing after all (:meth:`relisted`):
         then it is parsed for links like any listing."""
         if not self.on_site(response.url):
@@ -369,7 +365,7 @@ class GenericNewsSpider(NewsSpider):
             self.crawler.stats.inc_value(f"{STATS}/articles/relisted")
             yield from self._as_listing(response, self.limits.section_depth)
             return
-        yield from self.parse_article_now(response)
+        yield from super().parse_article(response)
 
     def relisted(self, response: TextResponse) -> bool:
         """Whether a page whose URL says article is a listing all the same (a section
