@@ -115,3 +115,46 @@ def test_archived_response_is_what_scrapy_got_from_the_network(tmp_path: Path) -
         assert response.headers.get("Content-Encoding") == b"gzip"
         assert response.headers.get("Transfer-Encoding") is None
         assert isinstance(response, HtmlResponse)
+
+
+def test_rotated_files_are_indexed_off_the_reactor_thread_and_all_counted(
+    tmp_path: Path, monkeypatch
+) -> None:
+    import threading
+
+    import newsarchive.warc.extension as extension
+
+    threads: list[str] = []
+    real_index = extension.index_warc
+
+    def index_and_note(path: Path) -> Path:
+        threads.append(threading.current_thread().name)
+        return real_index(path)
+
+    monkeypatch.setattr(extension, "index_warc", index_and_note)
+    out = tmp_path / "out"
+    crawler = get_crawler(
+        _Spider,
+        {
+            "NEWSARCHIVE_OUT": str(out),
+            "NEWSARCHIVE_RUN_ID": "20260301120000",
+            "NEWSARCHIVE_WARC_MAX_SIZE": 1,  # every exchange after the first rotates
+            "NEWSARCHIVE_WARC_DEDUP": False,
+        },
+    )
+    ext = WarcCaptureExtension.from_crawler(crawler)
+    spider = _Spider()
+    ext.spider_opened(spider)
+    for second in range(1, 5):
+        _fetch(ext, spider, second)
+    ext.spider_closed(spider, "finished")
+
+    files = sorted((out / "warc").glob("*.warc.gz"))
+    assert len(files) == 4
+    assert sorted(p.name for p in (out / "indexes").iterdir()) == [f.name + ".cdxj" for f in files]
+    assert crawler.stats.get_value("newsarchive/warc/cdxj_files") == 4
+    assert crawler.stats.get_value("newsarchive/warc/errors") == 0
+    main = threading.main_thread().name
+    # three rotations indexed in the background, the last file at close
+    assert [name.startswith("newsarchive-cdxj") for name in threads] == [True] * 3 + [False]
+    assert threads[-1] == main

@@ -29,7 +29,10 @@ deduplicated and self-describing:
   that second with the JSON. Records stored but not yet in any WARC (a run killed in
   between) are written at the next start.
 * **indexes**: each file closed gets ``DIR/indexes/{name}.cdxj``
-  (:mod:`newsarchive.warc.cdxj`).
+  (:mod:`newsarchive.warc.cdxj`). A file rotated mid-crawl is indexed on a background
+  thread (a 1 GB file takes many seconds, which would stall every download); the file
+  closed at the end of the run is indexed at once, after waiting for those, so the stats
+  count every index.
 
 Stats (``newsarchive/warc/...``): ``records``, ``bytes``, ``files``, ``file_names`` (the
 files' final basenames, in order), ``responses``, ``revisits``, ``metadata``,
@@ -42,6 +45,7 @@ from __future__ import annotations
 
 import json
 import logging
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
 from urllib.parse import urlsplit
@@ -112,6 +116,9 @@ class WarcCaptureExtension:
         self.site: str | None = None
         self.writer: WarcFileWriter | None = None
         self._warned_reconstructed = False
+        self._closing = False
+        self._indexer: ThreadPoolExecutor | None = None
+        self._indexing: list[tuple[Path, Future[Path]]] = []
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -175,11 +182,16 @@ class WarcCaptureExtension:
         """Close the current file (dropping ``.open`` from its name)."""
         if self.writer is None:
             return
+        self._closing = True
         try:
             self.writer.close()
         except Exception:
             self.stats.inc_value(_STAT + "errors")
             logger.exception("Could not close WARC file %s", self.writer.current_path)
+        self._collect_indexes(wait=True)
+        if self._indexer is not None:
+            self._indexer.shutdown()
+            self._indexer = None
         self._update_stats()
         logger.info(
             "WARC files written: %s",
@@ -318,8 +330,27 @@ class WarcCaptureExtension:
     def _file_closed(self, path: Path) -> None:
         if not self.config.cdxj:
             return
+        if self._closing:
+            self._indexed(path, lambda: index_warc(path))
+            return
+        # rotated mid-crawl: indexing reads the whole file, keep it off the reactor thread
+        if self._indexer is None:
+            self._indexer = ThreadPoolExecutor(1, thread_name_prefix="newsarchive-cdxj")
+        self._indexing.append((path, self._indexer.submit(index_warc, path)))
+
+    def _collect_indexes(self, *, wait: bool) -> None:
+        """Count the background indexes that are done (all of them with ``wait``)."""
+        pending = []
+        for path, future in self._indexing:
+            if wait or future.done():
+                self._indexed(path, future.result)
+            else:
+                pending.append((path, future))
+        self._indexing = pending
+
+    def _indexed(self, path: Path, result: Any) -> None:
         try:
-            index_warc(path)
+            result()
         except Exception as exc:  # the archive is sound without its index; say so
             self.stats.inc_value(_STAT + "errors")
             logger.error("Could not write the CDXJ index of %s: %s", path, exc)
@@ -398,6 +429,8 @@ class WarcCaptureExtension:
         logger.info("Wrote %d stored records that were in no WARC file yet", written)
 
     def _update_stats(self) -> None:
+        if self._indexing:
+            self._collect_indexes(wait=False)
         if self.writer is None:
             return
         self.stats.set_value(_STAT + "records", self.writer.records_written)
