@@ -88,6 +88,20 @@ def test_reports_count_no_errors(crawl_run):
         assert report["stats"].get("newsarchive/validation/dropped", 0) == 0
 
 
+def test_metadata_records_hold_the_jsonl_lines_byte_for_byte(crawl_run):
+    lines = []
+    for path in sorted((crawl_run.out / "jsonl").glob("*.jsonl")):
+        lines += path.read_bytes().splitlines(keepends=True)
+    payloads = []
+    for path in sorted((crawl_run.out / "warc").glob("*.warc.gz")):
+        with open(path, "rb") as fh:
+            for record in ArchiveIterator(fh):
+                if record.rec_type == "metadata":
+                    payloads.append(record.content_stream().read())
+    assert len(lines) == len(crawl_run.records()) > 0
+    assert sorted(payloads) == sorted(lines)
+
+
 def test_records_point_at_their_response_records(crawl_run):
     warc_dir = crawl_run.out / "warc"
     for record in crawl_run.records():

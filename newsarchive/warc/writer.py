@@ -611,16 +611,16 @@ class WarcFileWriter:
         known_payload_digest: str | None = None,
     ) -> RecordLocation:
         assert self._fh is not None and self._warcio is not None
+        headers = list(headers)
         if self._warcinfo_id is not None:
-            headers = [*headers, ("WARC-Warcinfo-ID", self._warcinfo_id)]
+            headers.append(("WARC-Warcinfo-ID", self._warcinfo_id))
         record_id = dict(headers)["WARC-Record-ID"]
         # The digests warcio would add, in its order, computed here in one pass each (and
         # the payload digest not at all when the caller has it): warcio then skips its own
         # chunked re-reading of the record.
-        if record_type not in _NO_PAYLOAD_DIGEST and not known_payload_digest:
-            known_payload_digest = payload_digest(payload)
         if record_type not in _NO_PAYLOAD_DIGEST:
-            headers.append(("WARC-Payload-Digest", known_payload_digest))
+            digest = known_payload_digest or payload_digest(payload)
+            headers.append(("WARC-Payload-Digest", digest))
         block = hashlib.sha1(head) if head else hashlib.sha1()
         block.update(payload)
         headers.append(("WARC-Block-Digest", _sha1_label(block.digest())))
