@@ -3,7 +3,7 @@
 ``record_stored``
     An article record was written to the JSONL file. Arguments: ``record`` (the record as
     written, a dict), ``content_hash`` (its content hash, as the state database keeps it),
-    ``line`` (the JSON line written, UTF-8 bytes with its newline; optional), ``spider``.
+    ``line`` (the JSON line written, UTF-8 bytes with its newline), ``spider``.
     The WARC extension writes the line into the archive as a ``metadata`` record.
 """
 

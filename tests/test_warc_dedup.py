@@ -65,7 +65,8 @@ def test_known_payload_becomes_a_revisit_and_records_go_into_the_archive(tmp_pat
     first = _fetch(ext, spider, 1)
     assert "newsarchive_revisit" not in first.meta
     record = {"url": URL, "site": "unit", "body": "news", "warc": first.meta["newsarchive_warc"]}
-    ext.record_stored(record, spider)
+    line = (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")
+    ext.record_stored(record, spider, line)
     ext.spider_closed(spider, "finished")
 
     ext2, crawler2, spider2 = _run(out, "20260301120100")
@@ -86,7 +87,7 @@ def test_known_payload_becomes_a_revisit_and_records_go_into_the_archive(tmp_pat
     _, meta_headers, meta_block = _records(files[0])[3]
     assert meta_headers.get_header("Content-Type") == "application/json"
     assert meta_headers.get_header("WARC-Concurrent-To") == original.get_header("WARC-Record-ID")
-    assert json.loads(meta_block) == record
+    assert meta_block == line
     _, revisit, block = _records(files[1])[1]
     assert revisit.get_header("WARC-Profile") == REVISIT_PROFILE
     assert revisit.get_header("WARC-Refers-To") == original.get_header("WARC-Record-ID")
@@ -158,3 +159,39 @@ def test_rotated_files_are_indexed_off_the_reactor_thread_and_all_counted(
     # three rotations indexed in the background, the last file at close
     assert [name.startswith("newsarchive-cdxj") for name in threads] == [True] * 3 + [False]
     assert threads[-1] == main
+
+
+def test_a_background_index_that_fails_is_counted_as_an_error(tmp_path: Path, monkeypatch) -> None:
+    import newsarchive.warc.extension as extension
+    from newsarchive.indexing import IndexingError
+
+    real_index = extension.index_warc
+    closed: list[Path] = []
+
+    def fail_first(path: Path) -> Path:
+        closed.append(path)
+        if len(closed) == 1:
+            raise IndexingError("disk full")
+        return real_index(path)
+
+    monkeypatch.setattr(extension, "index_warc", fail_first)
+    out = tmp_path / "out"
+    crawler = get_crawler(
+        _Spider,
+        {
+            "NEWSARCHIVE_OUT": str(out),
+            "NEWSARCHIVE_RUN_ID": "20260301120000",
+            "NEWSARCHIVE_WARC_MAX_SIZE": 1,
+            "NEWSARCHIVE_WARC_DEDUP": False,
+        },
+    )
+    ext = WarcCaptureExtension.from_crawler(crawler)
+    spider = _Spider()
+    ext.spider_opened(spider)
+    for second in range(1, 4):
+        _fetch(ext, spider, second)
+    ext.spider_closed(spider, "finished")
+    assert len(closed) == 3
+    assert crawler.stats.get_value("newsarchive/warc/errors") == 1
+    assert crawler.stats.get_value("newsarchive/warc/cdxj_files") == 2
+    assert not (out / "indexes" / (closed[0].name + ".cdxj")).exists()

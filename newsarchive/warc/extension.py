@@ -331,7 +331,12 @@ class WarcCaptureExtension:
         if not self.config.cdxj:
             return
         if self._closing:
-            self._indexed(path, lambda: index_warc(path))
+            try:
+                index_warc(path)
+            except Exception as exc:
+                self._count_index(path, exc)
+            else:
+                self._count_index(path, None)
             return
         # rotated mid-crawl: indexing reads the whole file, keep it off the reactor thread
         if self._indexer is None:
@@ -343,17 +348,15 @@ class WarcCaptureExtension:
         pending = []
         for path, future in self._indexing:
             if wait or future.done():
-                self._indexed(path, future.result)
+                self._count_index(path, future.exception())
             else:
                 pending.append((path, future))
         self._indexing = pending
 
-    def _indexed(self, path: Path, result: Any) -> None:
-        try:
-            result()
-        except Exception as exc:  # the archive is sound without its index; say so
+    def _count_index(self, path: Path, error: BaseException | None) -> None:
+        if error is not None:  # the archive is sound without its index; say so
             self.stats.inc_value(_STAT + "errors")
-            logger.error("Could not write the CDXJ index of %s: %s", path, exc)
+            logger.error("Could not write the CDXJ index of %s: %s", path, error)
             return
         self.stats.inc_value(_STAT + "cdxj_files")
 
@@ -363,17 +366,17 @@ class WarcCaptureExtension:
         self,
         record: dict[str, Any],
         spider: Spider,
+        line: bytes,
         content_hash: str | None = None,
-        line: bytes | None = None,
     ) -> None:
-        """Write a stored article record into the WARC as a ``metadata`` record (its JSON
-        line as stored, when given)."""
+        """Write a stored article record into the WARC as a ``metadata`` record: ``line``,
+        the record's JSON line exactly as the JSONL file holds it."""
         if not self.config.records:
             return
         if self.writer is None:
             self.writer = self._make_writer(spider)
         try:
-            self._write_record(record, content_hash, line)
+            self._write_record(record, line, content_hash)
         except Exception as exc:
             self.stats.inc_value(_STAT + "errors")
             logger.error(
@@ -387,14 +390,13 @@ class WarcCaptureExtension:
             self._update_stats()
 
     def _write_record(
-        self, record: dict[str, Any], content_hash: str | None = None, line: bytes | None = None
+        self, record: dict[str, Any], line: bytes, content_hash: str | None = None
     ) -> None:
         assert self.writer is not None
         warc = record.get("warc") or {}
-        payload = line or (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")
         location = self.writer.write_metadata(
             RECORD_METADATA_PREFIX + str(record.get("url")),
-            payload,
+            line,
             concurrent_to=warc.get("record_id"),
             content_type="application/json",
         )
@@ -420,7 +422,7 @@ class WarcCaptureExtension:
                 with open(jsonl_dir / seen.file, "rb") as fh:
                     fh.seek(seen.offset)
                     line = fh.readline()
-                self._write_record(json.loads(line), line=line)
+                self._write_record(json.loads(line), line)
                 written += 1
             except Exception as exc:
                 self.stats.inc_value(_STAT + "errors")

@@ -87,8 +87,6 @@ is about three times faster still, for files about 15 % larger."""
 REVISIT_PROFILE = "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
 
 _WARC_VERSION = "WARC/1.1"
-#: Record types without a ``WARC-Payload-Digest`` of their own (as warcio writes them).
-_NO_PAYLOAD_DIGEST = ("warcinfo", "revisit")
 _HOST_UNSAFE = re.compile(r"[^A-Za-z0-9.-]+")
 
 
@@ -618,7 +616,7 @@ class WarcFileWriter:
         # The digests warcio would add, in its order, computed here in one pass each (and
         # the payload digest not at all when the caller has it): warcio then skips its own
         # chunked re-reading of the record.
-        if record_type not in _NO_PAYLOAD_DIGEST:
+        if record_type not in WARCWriter.NO_PAYLOAD_DIGEST_TYPES:
             digest = known_payload_digest or payload_digest(payload)
             headers.append(("WARC-Payload-Digest", digest))
         block = hashlib.sha1(head) if head else hashlib.sha1()
