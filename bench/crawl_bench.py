@@ -2,12 +2,15 @@
 
 The replica runs in its own process (pre-rendered pages, so it is never the bottleneck;
 with ``wrk`` installed its own throughput is measured first). Each round crawls both sites
-twice in fresh processes, alternating: once with the full pipeline (capture handler, WARC,
-extraction, item pipelines, JSONL) and once as plain Scrapy (same settings, same
-discovery, no extraction, no WARC, default download handler). Pages per second are
+in fresh processes, once per configuration, alternating: the full pipeline (capture
+handler, WARC, extraction, item pipelines, JSONL); no WARC; extraction alone; WARC capture
+alone; and plain Scrapy (same settings, same discovery, no extraction, no WARC, default
+download handler). Pages per second are
 responses downloaded / crawl wall time (from the run reports); peak memory is the crawl
-process's max RSS. Prints per-round figures, the medians and the median of the pairwise
-ratios, plus WARC bytes written per page.
+process's max RSS; CPU is the crawl process's user + system time (startup included, so
+compare runs, not absolutes). Prints per-round figures, the medians, the median of the
+pairwise ratios, the CPU time per page our work adds to plain Scrapy's (less noisy than
+the rates on a shared machine), and WARC bytes written per page.
 
     python bench/crawl_bench.py [--articles-per-edition N] [--rounds N]
 """
@@ -40,6 +43,17 @@ NO_WARC = [
     # validation step, so this run costs what the full run costs minus the WARC writing
     "-s", 'ITEM_PIPELINES={"pipelines.normalize.NormalizePipeline": 100, '
     '"pipelines.dedup.DedupPipeline": 300, "pipelines.jsonl.JsonlStoragePipeline": 900}',
+]  # fmt: skip
+# Each part on its own (no item pipelines: only what the part itself costs), to show where
+# the full pipeline's time goes; the parts do not add up exactly (memory, GC).
+EXTRACT_ONLY = [
+    "-s", "NEWSARCHIVE_WARC_ENABLED=0",
+    "-s", "DOWNLOAD_HANDLERS={}",
+    "-s", "ITEM_PIPELINES={}",
+]  # fmt: skip
+WARC_ONLY = [
+    "-s", "NEWSARCHIVE_EXTRACT_ENABLED=0",
+    "-s", "ITEM_PIPELINES={}",
 ]  # fmt: skip
 COMMON = ["-s", "LOG_LEVEL=WARNING", "-s", "CONCURRENT_REQUESTS=16"]
 
@@ -98,6 +112,7 @@ def crawl(roots: dict, extra: list[str]) -> dict:
         "seconds": seconds,
         "pages_per_s": pages / seconds if seconds else 0.0,
         "peak_mib": usage.ru_maxrss / 1024,
+        "cpu_s": usage.ru_utime + usage.ru_stime,
         "warc_bytes_per_page": warc_bytes / pages if pages else 0.0,
         "exit": proc.returncode,
     }
@@ -115,15 +130,23 @@ def main(argv: list[str] | None = None) -> int:
         rate = wrk(probe)
         print(f"replica: {args.articles_per_edition} articles per edition, own process")
         print(f"replica alone (wrk -t1 -c8 -d3s {probe}): {rate or 'wrk not installed'} req/s")
-        rows: dict[str, list[dict]] = {"full": [], "no-warc": [], "plain": []}
+        runs = {
+            "full": [],
+            "no-warc": NO_WARC,
+            "extract": EXTRACT_ONLY,
+            "warc": WARC_ONLY,
+            "plain": PLAIN,
+        }
+        rows: dict[str, list[dict]] = {name: [] for name in runs}
         for n in range(args.rounds):
-            for name, extra in (("full", []), ("no-warc", NO_WARC), ("plain", PLAIN)):
+            for name, extra in runs.items():
                 result = crawl(roots, extra)
                 rows[name].append(result)
                 print(
                     f"round {n + 1} {name:8s} {result['pages']:5d} pages "
                     f"{result['seconds']:6.2f} s {result['pages_per_s']:7.1f} pages/s "
-                    f"peak {result['peak_mib']:6.1f} MiB exit {result['exit']}",
+                    f"cpu {result['cpu_s']:5.2f} s peak {result['peak_mib']:6.1f} MiB "
+                    f"exit {result['exit']}",
                     flush=True,
                 )
                 time.sleep(0.2)
@@ -145,10 +168,20 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print("median of rounds:")
     for name in rows:
-        rate, peak = med(name, "pages_per_s"), med(name, "peak_mib")
-        print(f"  {name:8s} {rate:7.1f} pages/s  peak {peak:6.1f} MiB")
+        rate, peak, cpu = med(name, "pages_per_s"), med(name, "peak_mib"), med(name, "cpu_s")
+        print(f"  {name:8s} {rate:7.1f} pages/s  cpu {cpu:5.2f} s  peak {peak:6.1f} MiB")
     print(f"full / plain Scrapy pages/s: {ratio_plain:.2f}x (target >= 0.70x)")
     print(f"with / without WARC capture pages/s: {ratio_warc:.2f}x")
+    for name in ("extract", "warc"):
+        alone = statistics.median(
+            f["pages_per_s"] / p["pages_per_s"]
+            for f, p in zip(rows[name], rows["plain"], strict=True)
+        )
+        print(f"{name} alone (no item pipelines) / plain Scrapy pages/s: {alone:.2f}x")
+    pages = med("full", "pages")
+    for name in ("full", "no-warc", "extract", "warc"):
+        extra = (med(name, "cpu_s") - med("plain", "cpu_s")) / pages * 1000
+        print(f"CPU per page beyond plain Scrapy, {name}: {extra:.2f} ms")
     print(f"WARC bytes written per page: {med('full', 'warc_bytes_per_page'):.0f}")
     return 0
 

@@ -16,6 +16,7 @@ from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
 
 from newsarchive.errors import StartError
+from newsarchive.gctuning import gc_threshold, threshold_from_settings
 from newsarchive.report import EXIT_OK, Outcome, outcome
 from newsarchive.runinfo import new_run_id
 
@@ -134,6 +135,10 @@ def run_crawl(options: CrawlOptions) -> int:
         except OSError as exc:
             raise StartError(f"cannot write to {out}: {exc}") from exc
         settings.setdict(options.settings, priority="cmdline")
+        try:
+            threshold = threshold_from_settings(settings)
+        except ValueError as exc:
+            raise StartError(str(exc)) from exc
         process = CrawlerProcess(settings)
         _console_warnings(settings.get("LOG_LEVEL", "INFO"))
         known = sorted(process.spider_loader.list())
@@ -154,7 +159,8 @@ def run_crawl(options: CrawlOptions) -> int:
                 raise StartError(f"{site}: {exc}") from exc
             process.crawl(crawler, **kwargs)
             crawlers.append(crawler)
-        process.start()
+        with gc_threshold(threshold):
+            process.start()
         outcomes = [(c.spidercls.name, _crawler_outcome(c)) for c in crawlers]
     for site, result in outcomes:
         print(f"{site}: {result.reason}")

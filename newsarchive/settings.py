@@ -90,6 +90,10 @@ NEWSARCHIVE_EXTRACT_ENABLED = True
 NEWSARCHIVE_JSONL_ENABLED = True
 NEWSARCHIVE_REPORT_ENABLED = True
 
+NEWSARCHIVE_GC_THRESHOLD = 10_000
+"""The garbage collector's first-generation threshold while ``newsarchive crawl`` runs
+(Python's default is 700; ``0`` keeps it). See :mod:`newsarchive.gctuning`."""
+
 # The generic spider's bounds (newsarchive.layouts.generic_limits.GenericLimits).
 NEWSARCHIVE_GENERIC_MAX_LISTINGS = 200
 """Listing pages the generic spider fetches and parses for links."""
