@@ -32,6 +32,7 @@ ERROR_STAT_PREFIXES = (
     "newsarchive/validation/errors/",
     "newsarchive/extract/errors",
     "newsarchive/warc/errors",
+    "newsarchive/jsonl/errors",
     "spider_exceptions/",
     "downloader/exception_type_count/",
 )

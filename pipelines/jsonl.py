@@ -8,7 +8,7 @@ from typing import Any
 from itemadapter import ItemAdapter
 from scrapy import Spider
 from scrapy.crawler import Crawler
-from scrapy.exceptions import NotConfigured
+from scrapy.exceptions import DropItem, NotConfigured
 
 from newsarchive.items import RECORD_ORDER
 from newsarchive.jsonl import JsonlWriter
@@ -21,8 +21,13 @@ from newsarchive.state.folder import open_folder
 class JsonlStoragePipeline:
     """Write each record as soon as it is ready: one line, flushed.
 
-    The file is opened in ``open_spider`` and closed in ``close_spider``; its path is put in
-    the stats as ``newsarchive/jsonl/file`` and the count as ``newsarchive/jsonl/records``.
+    The file is created with the run's first record (a run that stores none, such as a
+    recrawl of an unchanged site, leaves no empty file: readers such as pyarrow refuse
+    empty JSON files) and closed in ``close_spider``; its path is put in the stats as
+    ``newsarchive/jsonl/file`` when it is created, the count as
+    ``newsarchive/jsonl/records``. A record that cannot be written (the file cannot be
+    created, the disk is full) is dropped with the reason and counted in
+    ``newsarchive/jsonl/errors``, an error of the run.
     After the line is written, the record is noted in the folder's state database (for
     cross-run dedup) and :data:`newsarchive.signals.record_stored` is sent (the WARC
     extension writes it into the archive).
@@ -36,6 +41,7 @@ class JsonlStoragePipeline:
         self.out = Path(settings.get("NEWSARCHIVE_OUT", "archives"))
         self.state = state
         self.writer: JsonlWriter | None = None
+        self.path: Path | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> JsonlStoragePipeline:
@@ -47,20 +53,28 @@ class JsonlStoragePipeline:
 
     def open_spider(self, spider: Spider | None = None) -> None:
         name = self.crawler.spider.name if self.crawler.spider else "spider"
-        path = self.out / "jsonl" / f"{name}-{run_id(self.crawler.settings)}.jsonl"
-        self.writer = JsonlWriter(path)
-        self.crawler.stats.set_value("newsarchive/jsonl/file", str(path))
+        self.path = self.out / "jsonl" / f"{name}-{run_id(self.crawler.settings)}.jsonl"
+
+    def _open_writer(self) -> JsonlWriter:
+        assert self.path is not None, "open_spider was not called"
+        self.writer = JsonlWriter(self.path)
+        self.crawler.stats.set_value("newsarchive/jsonl/file", str(self.path))
+        return self.writer
 
     def close_spider(self, spider: Spider | None = None) -> None:
         if self.writer is not None:
             self.writer.close()
 
     def process_item(self, item: Any) -> Any:
-        assert self.writer is not None
         adapter = ItemAdapter(item)
         record = {name: adapter.get(name) for name in RECORD_ORDER}  # shallow, in order
-        offset = self.writer.size
-        line = self.writer.write(record)
+        try:
+            writer = self.writer or self._open_writer()
+            offset = writer.size
+            line = writer.write(record)
+        except OSError as exc:  # a full disk, a folder gone: counted, the crawl goes on
+            self.crawler.stats.inc_value("newsarchive/jsonl/errors")
+            raise DropItem(f"could not write the record to {self.path}: {exc}") from exc
         self.crawler.stats.inc_value("newsarchive/jsonl/records")
         content_hash = record_content_hash(record)
         if self.state is not None:
@@ -72,11 +86,11 @@ class JsonlStoragePipeline:
                         content_hash=content_hash,
                         source_record_id=warc.get("record_id"),
                         site=record.get("site"),
-                        file=self.writer.path.name,
+                        file=writer.path.name,
                         offset=offset,
                     )
                 )
-                self.state.set_file(self.writer.path.name, "jsonl", self.writer.size)
+                self.state.set_file(writer.path.name, "jsonl", writer.size)
         self.crawler.signals.send_catch_log(
             signal=record_stored,
             record=record,

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
+from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 from scrapy.utils.test import get_crawler
 
 from newsarchive.items import RECORD_ORDER, ArticleItem
 from newsarchive.jsonl import JsonlWriter, repair_jsonl
+from newsarchive.report import build_report, outcome
 from pipelines.dedup import DedupPipeline
 from pipelines.jsonl import JsonlStoragePipeline
 from pipelines.normalize import NormalizePipeline
@@ -116,6 +119,38 @@ def test_jsonl_pipeline_writes_complete_lines_in_contract_order(tmp_path):
     assert "Bakıda" in text
     pipeline.close_spider()
     assert crawler.stats.get_value("newsarchive/jsonl/records") == 1
+
+
+def _jsonl_pipeline(out: Path) -> tuple[JsonlStoragePipeline, Crawler]:
+    crawler = get_crawler(
+        settings_dict={"NEWSARCHIVE_OUT": str(out), "NEWSARCHIVE_RUN_ID": "20261122164012"}
+    )
+    crawler.stats.open_spider()
+    crawler.spider = type("S", (), {"name": "trend"})()
+    pipeline = JsonlStoragePipeline(crawler)
+    pipeline.open_spider()
+    return pipeline, crawler
+
+
+def test_jsonl_file_is_created_by_the_first_record_only(tmp_path):
+    pipeline, crawler = _jsonl_pipeline(tmp_path)
+    pipeline.close_spider()  # a run that stored nothing (an unchanged recrawl, say)
+    assert not (tmp_path / "jsonl").exists() or list((tmp_path / "jsonl").iterdir()) == []
+    assert crawler.stats.get_value("newsarchive/jsonl/file") is None
+    assert build_report("trend", "20261122164012", crawler.stats.get_stats())["jsonl_file"] is None
+
+
+def test_a_record_that_cannot_be_written_is_dropped_and_counted_as_an_error(tmp_path):
+    (tmp_path / "jsonl").write_text("a file where the folder should be")
+    pipeline, crawler = _jsonl_pipeline(tmp_path)
+    for _ in range(2):
+        with pytest.raises(DropItem, match="could not write the record to .*trend-20261122164012"):
+            pipeline.process_item(make_item())
+    pipeline.close_spider()
+    stats = crawler.stats.get_stats()
+    assert stats["newsarchive/jsonl/errors"] == 2
+    assert "newsarchive/jsonl/records" not in stats
+    assert outcome(stats).errors == 2
 
 
 def test_repair_cuts_a_partial_last_line(tmp_path):

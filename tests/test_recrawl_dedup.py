@@ -107,6 +107,20 @@ def test_second_crawl_stores_revisits_and_no_records(crawls):
     print(f"crawl 2: {second['seconds']:.2f} s, {kinds}")
 
 
+def test_a_run_that_stores_no_record_leaves_no_jsonl_file(crawls):
+    out = crawls["out"]
+    files = sorted(out.glob("jsonl/*.jsonl"))
+    # an empty JSON Lines file breaks readers (pyarrow: "Empty JSON stream")
+    assert files and all(p.stat().st_size > 0 for p in files)
+    reports = [json.loads(p.read_text("utf-8")) for p in sorted(out.glob("reports/*.json"))]
+    assert len(reports) == 6  # three crawls of two sites
+    unchanged = [r for r in reports if r["articles"] == 0]
+    assert [r["site"] for r in unchanged] == ["bakutel", "trend"]  # the second crawl
+    assert all(r["jsonl_file"] is None and r["exit_code"] == 0 for r in unchanged)
+    stored = {Path(r["jsonl_file"]).name for r in reports if r["articles"]}
+    assert stored == {p.name for p in files}
+
+
 def test_changed_articles_get_new_records(crawls):
     server, third = crawls["server"], crawls["runs"][2]
     changed = {server.url_for(server.replica.articles[i]) for i in CHANGED}
