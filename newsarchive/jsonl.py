@@ -1,13 +1,15 @@
 """The JSON Lines writer: one complete UTF-8 line per record, on disk as soon as it is ready.
 
 Built on Scrapy's :class:`~scrapy.exporters.JsonLinesItemExporter`; this module adds the
-file lifecycle: the field order of the contract, a flush after every record (a reader
-tailing the file never sees half a record) and :func:`repair_jsonl` for files a killed
-run left with a partial last line.
+file lifecycle: the field order of the contract, each line written straight to the file
+(a reader tailing the file never sees half a record), a failed write cut back so the file
+stays valid, and :func:`repair_jsonl` for files a killed run left with a partial last
+line.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -24,7 +26,8 @@ class JsonlWriter:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         repair_jsonl(self.path)
-        self._file: BinaryIO = open(self.path, "ab")  # noqa: SIM115 - closed in close()
+        # unbuffered: each line goes to the file in write(), or is cut back if it fails
+        self._file: BinaryIO = open(self.path, "ab", buffering=0)  # noqa: SIM115
         self._exporter = JsonLinesItemExporter(
             self._file,
             fields_to_export=list(RECORD_ORDER),
@@ -38,19 +41,32 @@ class JsonlWriter:
     @property
     def size(self) -> int:
         """The file's size: where the next line will start."""
-        return self._file.tell()
+        return os.lseek(self._file.fileno(), 0, os.SEEK_END)
 
     def write(self, record: Any) -> bytes:
-        """Write one record (an item or a mapping) as one complete line and flush it;
-        return the line written (UTF-8, ending in a newline)."""
+        """Write one record (an item or a mapping) as one complete line; return the line
+        written (UTF-8, ending in a newline).
+
+        When the write fails (a full disk, say) the ``OSError`` is raised and whatever part
+        of the line reached the file is cut off again, so the next record starts a line.
+        """
         exporter = self._exporter
         # what JsonLinesItemExporter.export_item writes, kept to be returned
         fields = dict(exporter.get_serialized_fields(record))
         line = (exporter.encoder.encode(fields) + "\n").encode("utf-8")
-        self._file.write(line)
-        self._file.flush()
-        if self._fsync:
-            os.fsync(self._file.fileno())
+        fd = self._file.fileno()
+        start = os.lseek(fd, 0, os.SEEK_END)
+        try:
+            view = memoryview(line)
+            while view:
+                view = view[os.write(fd, view) :]
+            if self._fsync:
+                os.fsync(fd)
+        except OSError:
+            # the original error is what matters; repair_jsonl is the net behind this
+            with contextlib.suppress(OSError):
+                os.ftruncate(fd, start)
+            raise
         self.count += 1
         return line
 

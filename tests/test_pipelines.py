@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -164,3 +166,25 @@ def test_repair_cuts_a_partial_last_line(tmp_path):
     lines = path.read_text().splitlines()
     assert len(lines) == 3
     assert json.loads(lines[2])["url"] == "u"
+
+
+def test_a_failed_write_is_cut_back_so_the_next_record_starts_a_line(tmp_path, monkeypatch):
+    import newsarchive.jsonl as jsonl_module
+
+    path = tmp_path / "x.jsonl"
+    real_write = os.write
+    with JsonlWriter(path) as writer:
+        writer.write(make_item(title="first"))
+
+        def half_then_full_disk(fd, data):
+            real_write(fd, bytes(data[: len(data) // 2]))
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+        monkeypatch.setattr(jsonl_module.os, "write", half_then_full_disk)
+        with pytest.raises(OSError, match="No space left"):
+            writer.write(make_item(title="lost"))
+        monkeypatch.setattr(jsonl_module.os, "write", real_write)
+        writer.write(make_item(title="third"))
+    lines = path.read_text("utf-8").splitlines()
+    assert [json.loads(line)["title"] for line in lines] == ["first", "third"]
+    assert writer.count == 2
