@@ -102,14 +102,19 @@ def test_dedup_drops_second_record_for_a_url(crawler):
     assert crawler.stats.get_value("newsarchive/dedup/dropped") == 1
 
 
-def test_jsonl_pipeline_writes_complete_lines_in_contract_order(tmp_path):
+def _jsonl_pipeline(out: Path) -> tuple[JsonlStoragePipeline, Crawler]:
     crawler = get_crawler(
-        settings_dict={"NEWSARCHIVE_OUT": str(tmp_path), "NEWSARCHIVE_RUN_ID": "20261122164012"}
+        settings_dict={"NEWSARCHIVE_OUT": str(out), "NEWSARCHIVE_RUN_ID": "20261122164012"}
     )
     crawler.stats.open_spider()
     crawler.spider = type("S", (), {"name": "trend"})()
     pipeline = JsonlStoragePipeline(crawler)
     pipeline.open_spider()
+    return pipeline, crawler
+
+
+def test_jsonl_pipeline_writes_complete_lines_in_contract_order(tmp_path):
+    pipeline, crawler = _jsonl_pipeline(tmp_path)
     pipeline.process_item(make_item(title="Bakıda İKT"))
     path = tmp_path / "jsonl" / "trend-20261122164012.jsonl"
     # on disk before the spider closes: a reader tailing the file sees the whole line
@@ -121,17 +126,6 @@ def test_jsonl_pipeline_writes_complete_lines_in_contract_order(tmp_path):
     assert "Bakıda" in text
     pipeline.close_spider()
     assert crawler.stats.get_value("newsarchive/jsonl/records") == 1
-
-
-def _jsonl_pipeline(out: Path) -> tuple[JsonlStoragePipeline, Crawler]:
-    crawler = get_crawler(
-        settings_dict={"NEWSARCHIVE_OUT": str(out), "NEWSARCHIVE_RUN_ID": "20261122164012"}
-    )
-    crawler.stats.open_spider()
-    crawler.spider = type("S", (), {"name": "trend"})()
-    pipeline = JsonlStoragePipeline(crawler)
-    pipeline.open_spider()
-    return pipeline, crawler
 
 
 def test_jsonl_file_is_created_by_the_first_record_only(tmp_path):
