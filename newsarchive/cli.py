@@ -15,9 +15,8 @@ from pathlib import Path
 
 from newsarchive import __version__
 from newsarchive.errors import StartError, UsageError
+from newsarchive.projectsettings import SETTINGS_MODULE
 from newsarchive.report import EXIT_START_FAILED, EXIT_USAGE
-
-SETTINGS_MODULE = "newsarchive.settings"
 
 
 def build_parser() -> argparse.ArgumentParser:

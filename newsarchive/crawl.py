@@ -17,10 +17,10 @@ from scrapy.settings import Settings
 
 from newsarchive.errors import StartError
 from newsarchive.gctuning import gc_threshold, threshold_from_settings
+from newsarchive.projectsettings import base_settings
 from newsarchive.report import EXIT_OK, Outcome, outcome
 from newsarchive.runinfo import new_run_id
 
-SETTINGS_MODULE = "newsarchive.settings"
 LOCK_NAME = ".newsarchive.lock"
 DEMO_PORTS = {"trend-en": 8101, "trend-az": 8102, "trend-ru": 8103, "bakutel": 8104}
 """Where ``newsarchive demo`` serves the replica when the ports are free."""
@@ -104,8 +104,7 @@ def unique_run_id(out: Path) -> str:
 
 def project_settings(out: Path, run: str, log_level: str = "INFO") -> Settings:
     """newsarchive's Scrapy settings for a run writing into ``out``."""
-    settings = Settings()
-    settings.setmodule(SETTINGS_MODULE, priority="project")
+    settings = base_settings()
     settings.set("NEWSARCHIVE_OUT", str(out), priority="cmdline")
     settings.set("NEWSARCHIVE_RUN_ID", run, priority="cmdline")
     log_dir = out / "logs"

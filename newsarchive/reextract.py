@@ -36,12 +36,12 @@ from typing import Any
 
 from scrapy.http import Headers, TextResponse
 from scrapy.responsetypes import responsetypes
-from scrapy.settings import Settings
 from scrapy.spiderloader import get_spider_loader
 
 from newsarchive.errors import StartError
 from newsarchive.layouts.base import NewsSpider
 from newsarchive.normalize import normalize_record
+from newsarchive.projectsettings import base_settings
 from newsarchive.records import build_record, capture_time, content_type_charset
 from newsarchive.report import EXIT_NOTHING, EXIT_OK
 from newsarchive.schema import parse_utc_timestamp, validate_record
@@ -57,7 +57,6 @@ __all__ = ["ExtractStats", "extract_warcs", "run_extract", "spider_class"]
 
 logger = logging.getLogger(__name__)
 
-SETTINGS_MODULE = "newsarchive.settings"
 IDENTICAL_PAYLOAD = "identical-payload-digest"
 """The revisit profile whose original's payload is this capture's (WARC 1.0 and 1.1 URIs
 both end with it)."""
@@ -85,9 +84,7 @@ class ExtractStats:
 
 @cache
 def _spider_loader() -> Any:
-    settings = Settings()
-    settings.setmodule(SETTINGS_MODULE, priority="project")
-    return get_spider_loader(settings)
+    return get_spider_loader(base_settings())
 
 
 def spider_class(site: str) -> type[NewsSpider] | None:

@@ -11,7 +11,7 @@ SCRIPT = textwrap.dedent(
     import sys
     import scrapy
     from scrapy.crawler import CrawlerProcess
-    from scrapy.settings import Settings
+    from newsarchive.projectsettings import base_settings
 
     root, out = sys.argv[1], sys.argv[2]
 
@@ -27,8 +27,7 @@ SCRIPT = textwrap.dedent(
         def parse(self, response):
             pass
 
-    settings = Settings()
-    settings.setmodule("newsarchive.settings")
+    settings = base_settings()
     settings.set("NEWSARCHIVE_OUT", out)
     settings.set("ITEM_PIPELINES", {})
     settings.set("LOG_LEVEL", "WARNING")

@@ -46,12 +46,26 @@ def _fetch(ext: WarcCaptureExtension, spider: Spider, second: int) -> Request:
     return request
 
 
-def _run(out: Path, run: str) -> tuple[WarcCaptureExtension, Any, Spider]:
-    crawler = get_crawler(_Spider, {"NEWSARCHIVE_OUT": str(out), "NEWSARCHIVE_RUN_ID": run})
+def _run(out: Path, run: str, **settings: Any) -> tuple[WarcCaptureExtension, Any, Spider]:
+    crawler = get_crawler(
+        _Spider, {"NEWSARCHIVE_OUT": str(out), "NEWSARCHIVE_RUN_ID": run, **settings}
+    )
     ext = WarcCaptureExtension.from_crawler(crawler)
     spider = _Spider()
     ext.spider_opened(spider)
     return ext, crawler, spider
+
+
+def _rotating_run(out: Path, fetches: int) -> Any:
+    """``fetches`` exchanges, each after the first in a new WARC file (a 1-byte size limit),
+    then the spider closed; returns the crawler."""
+    ext, crawler, spider = _run(
+        out, "20260301120000", NEWSARCHIVE_WARC_MAX_SIZE=1, NEWSARCHIVE_WARC_DEDUP=False
+    )
+    for second in range(1, fetches + 1):
+        _fetch(ext, spider, second)
+    ext.spider_closed(spider, "finished")
+    return crawler
 
 
 def _records(path: Path) -> list[Any]:
@@ -134,21 +148,7 @@ def test_rotated_files_are_indexed_off_the_reactor_thread_and_all_counted(
 
     monkeypatch.setattr(extension, "index_warc", index_and_note)
     out = tmp_path / "out"
-    crawler = get_crawler(
-        _Spider,
-        {
-            "NEWSARCHIVE_OUT": str(out),
-            "NEWSARCHIVE_RUN_ID": "20260301120000",
-            "NEWSARCHIVE_WARC_MAX_SIZE": 1,  # every exchange after the first rotates
-            "NEWSARCHIVE_WARC_DEDUP": False,
-        },
-    )
-    ext = WarcCaptureExtension.from_crawler(crawler)
-    spider = _Spider()
-    ext.spider_opened(spider)
-    for second in range(1, 5):
-        _fetch(ext, spider, second)
-    ext.spider_closed(spider, "finished")
+    crawler = _rotating_run(out, 4)
 
     files = sorted((out / "warc").glob("*.warc.gz"))
     assert len(files) == 4
@@ -176,21 +176,7 @@ def test_a_background_index_that_fails_is_counted_as_an_error(tmp_path: Path, mo
 
     monkeypatch.setattr(extension, "index_warc", fail_first)
     out = tmp_path / "out"
-    crawler = get_crawler(
-        _Spider,
-        {
-            "NEWSARCHIVE_OUT": str(out),
-            "NEWSARCHIVE_RUN_ID": "20260301120000",
-            "NEWSARCHIVE_WARC_MAX_SIZE": 1,
-            "NEWSARCHIVE_WARC_DEDUP": False,
-        },
-    )
-    ext = WarcCaptureExtension.from_crawler(crawler)
-    spider = _Spider()
-    ext.spider_opened(spider)
-    for second in range(1, 4):
-        _fetch(ext, spider, second)
-    ext.spider_closed(spider, "finished")
+    crawler = _rotating_run(out, 3)
     assert len(closed) == 3
     assert crawler.stats.get_value("newsarchive/warc/errors") == 1
     assert crawler.stats.get_value("newsarchive/warc/cdxj_files") == 2
