@@ -3,8 +3,16 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-test
+# pywb, for the replay tests, in a venv of its own: its pins (redis==2.10.6, brotlipy)
+# clash with the project's dependencies
+PYWB_VENV  := .venv-pywb
+PYWB_STAMP := $(PYWB_VENV)/.installed
+# the oldest Scrapy minor pyproject.toml allows, tested by `make test-oldest`
+OLDEST_SCRAPY := scrapy==2.15.*
+OLD_VENV      := .venv-oldest
+OLD_STAMP     := $(OLD_VENV)/.installed
 
-.PHONY: setup demo test lint format bench bench-extract clean
+.PHONY: setup demo test test-oldest lint typecheck format bench bench-extract clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -12,19 +20,37 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $(STAMP)
 
+$(PYWB_STAMP):
+	$(PYTHON) -m venv $(PYWB_VENV)
+	$(PYWB_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(PYWB_VENV)/bin/python -m pip install --quiet "pywb>=2.8,<3"
+	touch $(PYWB_STAMP)
+
+$(OLD_STAMP): pyproject.toml
+	$(PYTHON) -m venv $(OLD_VENV)
+	$(OLD_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(OLD_VENV)/bin/python -m pip install --quiet -e ".[test]" "$(OLDEST_SCRAPY)"
+	touch $(OLD_STAMP)
+
 setup: $(STAMP)
 
 demo: setup
 	$(BIN)/newsarchive demo --out archives
 
-test: setup
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
+test: setup $(PYWB_STAMP) lint
 	$(BIN)/pytest
+
+# the suite on the oldest Scrapy minor the dependency range allows (CI runs both)
+test-oldest: $(OLD_STAMP) $(PYWB_STAMP)
+	$(OLD_VENV)/bin/python -c "import scrapy; print('Scrapy', scrapy.__version__)"
+	$(OLD_VENV)/bin/pytest
 
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+typecheck: setup
+	$(BIN)/mypy
 
 format: setup
 	$(BIN)/ruff format .
@@ -38,4 +64,4 @@ bench-extract: setup
 	$(BIN)/python bench/extract_bench.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(PYWB_VENV) $(OLD_VENV) .pytest_cache .ruff_cache .mypy_cache
