@@ -31,11 +31,14 @@ REDIRECT_ENABLED = True
 
 # The exact bytes on the wire: request line, status line, raw headers and raw body.
 DOWNLOAD_HANDLERS = {
-    "http": "newsarchive.warc.capture.CapturingHTTP11DownloadHandler",
-    "https": "newsarchive.warc.capture.CapturingHTTP11DownloadHandler",
+    "http": "newsarchive.capture.handler.CapturingDownloadHandler",
+    "https": "newsarchive.capture.handler.CapturingDownloadHandler",
 }
 
 DOWNLOADER_MIDDLEWARES = {
+    # what requests ask for (gzip, deflate) and one decoder for all that arrives
+    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+    "newsarchive.capture.decoding.ContentDecodingMiddleware": 590,
     # robots.txt checked for every request, also those that wait for its download
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "newsarchive.robots.RobotsTxtMiddleware": 100,

@@ -5,7 +5,6 @@ from __future__ import annotations
 import collections
 import json
 import shutil
-import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +13,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from newsarchive.replica import ReplicaServer
 from tests.conftest import run_cli
+from tests.warc_tools import check_with_tools
 
 BIN = Path(sys.executable).parent
 RECORD_PREFIX = "metadata://newsarchive/record/"
@@ -68,23 +68,12 @@ def warc_entries(out: Path) -> list[WarcEntry]:
 
 
 def check_tools(out: Path) -> None:
-    """``warcio check``, ``fastwarc check`` (block digests; when installed) and ``gzip -t`` pass on
-    every WARC file; ``newsarchive validate`` passes on the whole folder."""
+    """``warcio check``, ``fastwarc check -p`` and ``gzip -t`` pass on every WARC file
+    (:mod:`tests.warc_tools`); ``newsarchive validate`` passes on the whole folder."""
     files = sorted((out / "warc").iterdir())
     assert files and not [f for f in files if f.name.endswith(".open")]
-    commands = []
     for path in files:
-        commands.append([str(BIN / "warcio"), "check", str(path)])
-        commands.append(["gzip", "-t", str(path)])
-        if (BIN / "fastwarc").exists():
-            commands.append([str(BIN / "fastwarc"), "check", "-q", str(path)])
-    procs = [
-        (cmd, subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT))
-        for cmd in commands
-    ]
-    for cmd, proc in procs:
-        output, _ = proc.communicate(timeout=120)
-        assert proc.returncode == 0, (cmd, output.decode(errors="replace")[-2000:])
+        check_with_tools(path)
     result = run_cli("validate", str(out / "warc"), str(out / "jsonl"))
     assert result.returncode == 0, result.stdout[-3000:]
 

@@ -6,8 +6,6 @@ from __future__ import annotations
 import collections
 import gzip
 import json
-import subprocess
-import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -35,6 +33,7 @@ from newsarchive.layouts.generic import GenericNewsSpider
 from newsarchive.layouts.generic_limits import GenericLimits
 from tests.conftest import run_cli
 from tests.static_site import StaticSite
+from tests.warc_tools import check_with_tools
 
 SITE = Path(__file__).parent / "sites" / "generic"
 #: The articles of the test site: path, title, published, body, as the pages print them.
@@ -306,10 +305,8 @@ def _report(out: Path) -> dict:
 def _warcio_check(out: Path) -> None:
     files = sorted((out / "warc").glob("*.warc.gz"))
     assert files and not list((out / "warc").glob("*.open"))
-    warcio = Path(sys.executable).with_name("warcio")
     for path in files:
-        check = subprocess.run([str(warcio), "check", str(path)], capture_output=True, text=True)
-        assert check.returncode == 0, check.stdout + check.stderr
+        check_with_tools(path)
 
 
 @pytest.fixture(scope="module")

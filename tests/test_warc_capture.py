@@ -10,9 +10,9 @@ warcio's checker accepts the file and that pywb replays the same entities.
 
 from __future__ import annotations
 
-import ast
+import base64
 import gzip
-import inspect
+import hashlib
 import ipaddress
 import json
 import re
@@ -30,11 +30,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from scrapy.core.downloader.handlers import http11
 from warcio.archiveiterator import ArchiveIterator
 
-from newsarchive.warc import capture
 from tests.pywb_helpers import replay
+from tests.warc_tools import check_with_tools
 
 # -- the raw server ----------------------------------------------------------------------
 
@@ -259,7 +258,7 @@ CRAWL_SCRIPT = textwrap.dedent(
     """
 )
 
-HANDLER = "newsarchive.warc.capture.CapturingHTTP11DownloadHandler"
+HANDLER = "newsarchive.capture.handler.CapturingDownloadHandler"
 EXTENSION = "newsarchive.warc.extension.WarcCaptureExtension"
 
 
@@ -528,17 +527,20 @@ def test_meta_points_at_the_response_record(crawl: CrawlResult) -> None:
     assert http10["body"] == "read until close\n"
 
 
-def test_warcio_check_passes(crawl: CrawlResult) -> None:
-    warcio = Path(sys.executable).parent / "warcio"
-    proc = subprocess.run(
-        [str(warcio), "check", "-v", *map(str, crawl.warc_files)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert "digest pass" in proc.stdout
-    assert "failed" not in proc.stdout
+def test_standard_tools_pass(crawl: CrawlResult) -> None:
+    for path in crawl.warc_files:
+        check_with_tools(path)
+
+
+def test_payload_digest_is_over_the_dechunked_entity(crawl: CrawlResult) -> None:
+    """WARC-Payload-Digest as the spec says: transfer coding removed, content coding kept."""
+    pairs = exchanges(read_records(crawl.warc_files[0]))
+    chunked, _ = pairs[crawl.server.url("/chunked")]
+    expected = "sha1:" + base64.b32encode(hashlib.sha1(GZIP_ENTITY).digest()).decode()
+    assert chunked.headers["WARC-Payload-Digest"] == expected
+    fine, _ = pairs[crawl.server.url("/fine?x=1&y=two%20words")]
+    expected = "sha1:" + base64.b32encode(hashlib.sha1(FINE_BODY).digest()).decode()
+    assert fine.headers["WARC-Payload-Digest"] == expected
 
 
 def test_pywb_replays_the_archived_entities(crawl: CrawlResult) -> None:
@@ -614,12 +616,7 @@ def test_scrapy_handler_falls_back_to_reconstruction(server: RawServer, tmp_path
     assert f"\r\nHost: 127.0.0.1:{server.port}\r\n".encode() in request.block
     chunked, _ = pairs[server.url("/chunked")]
     assert chunked.block.endswith(b"\r\n\r\n" + GZIP_ENTITY)  # de-chunked, still gzip
-    proc = subprocess.run(
-        [str(Path(sys.executable).parent / "warcio"), "check", str(path)],
-        capture_output=True,
-        text=True,
-    )
-    assert proc.returncode == 0, proc.stdout
+    check_with_tools(path)
 
 
 def test_disabled_capture_is_plain_scrapy(server: RawServer, tmp_path: Path) -> None:
@@ -632,63 +629,3 @@ def test_disabled_capture_is_plain_scrapy(server: RawServer, tmp_path: Path) -> 
         assert not seen["capture_left"]
         assert seen["warc"] is None and seen["fetched_at"] is None
     assert not [key for key in result.stats if key.startswith("newsarchive/")]
-
-
-# -- the Scrapy internals the handler depends on -----------------------------------------
-
-
-def _body(func: Any) -> list[ast.stmt]:
-    """The statements of ``func``'s body (comments and formatting don't count)."""
-    tree = ast.parse(textwrap.dedent(inspect.getsource(func)))
-    node = tree.body[0]
-    assert isinstance(node, ast.AsyncFunctionDef | ast.FunctionDef)
-    return node.body
-
-
-class _UndoOurChanges(ast.NodeTransformer):
-    """Turn our copy back into upstream's: drop the meta pop and the agent-class choice."""
-
-    def visit_Expr(self, node: ast.Expr) -> ast.AST | None:
-        if "CAPTURE_META_KEY" in ast.unparse(node):
-            return None
-        return node
-
-    def visit_Assign(self, node: ast.Assign) -> ast.AST | None:
-        if ast.unparse(node.targets[0]) == "agent_class":
-            return None
-        return self.generic_visit(node)
-
-    def visit_Name(self, node: ast.Name) -> ast.AST:
-        if node.id == "agent_class":
-            return ast.copy_location(ast.Name("_ScrapyAgent", node.ctx), node)
-        return node
-
-
-def test_scrapy_download_request_still_matches_our_copy() -> None:
-    """If this fails, Scrapy changed HTTP11DownloadHandler.download_request: re-copy it.
-
-    ``CapturingHTTP11DownloadHandler.download_request`` is a copy of Scrapy's with two
-    additions (drop a stale capture, choose the agent class); the capture would silently
-    stop working if the copy went stale.
-    """
-    upstream = ast.Module(_body(http11.HTTP11DownloadHandler.download_request), [])
-    ours = ast.Module(_body(capture.CapturingHTTP11DownloadHandler.download_request), [])
-    ours = _UndoOurChanges().visit(ours)
-    assert ast.dump(ours) == ast.dump(upstream)
-
-
-def test_scrapy_hooks_still_exist() -> None:
-    """The private names and signatures capture.py relies on (Scrapy 2.19, Twisted 26)."""
-    params = list(inspect.signature(http11._ScrapyAgent._cb_latency).parameters)
-    assert params == ["self", "result", "request", "start_time"]
-    src = inspect.getsource(http11._ScrapyAgent.download_request)
-    assert "d.addCallback(self._cb_latency, request, start_time)" in src
-    src = inspect.getsource(http11._LenientHTTP11ClientProtocol.request)
-    assert "self._parser.__class__ = _LenientHTTPClientParser" in src
-    pool_init = inspect.getsource(http11.HTTP11DownloadHandler.__init__)
-    assert "self._pool._factory = _LenientHTTP11ClientFactory" in pool_init
-    parser = http11._LenientHTTPClientParser
-    for name in ("lineReceived", "rawDataReceived", "_finished"):
-        assert callable(getattr(parser, name))
-    assert list(inspect.signature(parser._finished).parameters) == ["self", "rest"]
-    assert issubclass(capture._CapturingHTTPClientParser, parser)

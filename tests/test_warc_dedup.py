@@ -14,10 +14,10 @@ from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
 from warcio.archiveiterator import ArchiveIterator
 
+from newsarchive.capture.exchange import CAPTURE_META_KEY, WireCapture
 from newsarchive.resume import archived_response
 from newsarchive.state.folder import open_folder
 from newsarchive.validate import validate_paths
-from newsarchive.warc.capture import CAPTURE_META_KEY, WireCapture
 from newsarchive.warc.extension import WarcCaptureExtension
 from newsarchive.warc.writer import REVISIT_PROFILE
 

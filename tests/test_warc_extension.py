@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import logging
-import subprocess
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -17,9 +15,10 @@ from scrapy.settings import Settings
 from scrapy.utils.test import get_crawler
 from warcio.archiveiterator import ArchiveIterator
 
-from newsarchive.warc.capture import CAPTURE_META_KEY, WireCapture, reconstruct_capture
+from newsarchive.capture.exchange import CAPTURE_META_KEY, WireCapture, reconstruct_capture
 from newsarchive.warc.config import WarcConfig
 from newsarchive.warc.extension import WarcCaptureExtension
+from tests.warc_tools import check_with_tools
 
 
 class _Spider(Spider):
@@ -43,12 +42,7 @@ def records(path: Path) -> list[Any]:
 
 
 def warcio_check(path: Path) -> None:
-    proc = subprocess.run(
-        [str(Path(sys.executable).parent / "warcio"), "check", str(path)],
-        capture_output=True,
-        text=True,
-    )
-    assert proc.returncode == 0, proc.stdout
+    check_with_tools(path)
 
 
 # -- config ------------------------------------------------------------------------------

@@ -7,8 +7,6 @@ import gzip
 import hashlib
 import io
 import itertools
-import subprocess
-import sys
 import zlib
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
@@ -28,6 +26,7 @@ from newsarchive.warc.writer import (
     split_http_message,
     warcinfo_fields,
 )
+from tests.warc_tools import check_with_tools
 
 T0 = datetime(2026, 11, 22, 16, 40, 12, 345678, tzinfo=UTC)
 T1 = datetime(2026, 11, 22, 16, 40, 13, tzinfo=UTC)
@@ -223,12 +222,7 @@ def test_round_trip_through_archive_iterator(tmp_path: Path) -> None:
     assert entity == b"hello"  # warcio de-chunks on read
     assert request.http_headers.get_header("Host") == "example.com"
     assert body == REQUEST_BODY
-    proc = subprocess.run(
-        [str(Path(sys.executable).parent / "warcio"), "check", str(path)],
-        capture_output=True,
-        text=True,
-    )
-    assert proc.returncode == 0, proc.stdout
+    check_with_tools(path)
 
 
 def test_record_location_opens_exactly_that_record(tmp_path: Path) -> None:

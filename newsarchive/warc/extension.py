@@ -58,7 +58,7 @@ from newsarchive.runinfo import run_id
 from newsarchive.state.db import ArchiveState, Capture, record_content_hash
 from newsarchive.state.folder import open_folder
 from newsarchive.state.sync import RECORD_METADATA_PREFIX
-from newsarchive.warc.capture import CAPTURE_META_KEY, WireCapture, reconstruct_capture
+from newsarchive.capture.exchange import CAPTURE_META_KEY, WireCapture, reconstruct_capture
 from newsarchive.warc.cdxj import index_warc
 from newsarchive.warc.config import WarcConfig
 from newsarchive.warc.writer import (
@@ -132,6 +132,7 @@ class WarcCaptureExtension:
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.response_downloaded, signal=signals.response_downloaded)
         crawler.signals.connect(ext.record_stored, signal=na_signals.record_stored)
+        crawler.signals.connect(ext.capture_failed, signal=na_signals.capture_failed)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
         return ext
 
@@ -249,23 +250,47 @@ class WarcCaptureExtension:
                 logger.warning(
                     "No wire capture for %s: archiving a reconstruction from Scrapy's "
                     "response (reason phrase, header case and framing may differ). Is "
-                    "DOWNLOAD_HANDLERS set to newsarchive.warc.capture."
-                    "CapturingHTTP11DownloadHandler? Counted in %sreconstructed; "
+                    "DOWNLOAD_HANDLERS set to newsarchive.capture.handler."
+                    "CapturingDownloadHandler? Counted in %sreconstructed; "
                     "not logged again.",
                     response.url,
                     _STAT,
                 )
-        truncated = None
-        if "dataloss" in response.flags:
+        truncated = capture.truncated
+        if truncated is None and "dataloss" in response.flags:
             truncated = "disconnect"
-        elif "download_stopped" in response.flags:
+        elif truncated is None and "download_stopped" in response.flags:
             truncated = "unspecified"
+        return self._write_capture(response.url, response.status, capture, truncated, request)
+
+    def capture_failed(self, request: Request, capture: WireCapture, reason: str) -> None:
+        """Archive an exchange cut short (timeout, size limit, early close) as it came."""
+        if self.writer is None:
+            self.writer = self._make_writer(None)
+        try:
+            self._write_capture(request.url, None, capture, reason, request)
+        except Exception as exc:
+            self.stats.inc_value(_STAT + "errors")
+            logger.error("Could not write %s to the WARC: %s", request.url, exc)
+        finally:
+            self._update_stats()
+        request.meta.pop(CAPTURE_META_KEY, None)
+
+    def _write_capture(
+        self,
+        url: str,
+        status: int | None,
+        capture: WireCapture,
+        truncated: str | None,
+        request: Request,
+    ) -> tuple[RecordLocation, str]:
+        assert self.writer is not None
         request_head, request_body = split_http_message(bytes(capture.request))
         body = bytes(capture.response_body)
-        digest = payload_digest(body)
-        revisit = None if truncated else self._original(digest, response.url, len(body))
+        digest = payload_digest(capture.payload)
+        revisit = None if truncated else self._original(digest, url, len(body))
         location = self.writer.write_exchange(
-            response.url,
+            url,
             response_head=bytes(capture.response_head),
             response_body=body,
             request_head=request_head,
@@ -277,6 +302,8 @@ class WarcCaptureExtension:
             response_payload_digest=digest,
         )
         warc_date = format_warc_date(capture.started_at)
+        if truncated:
+            self.stats.inc_value(_STAT + f"truncated/{truncated}")
         self.stats.inc_value(_STAT + ("responses" if revisit is None else "revisits"))
         if revisit is not None:
             request.meta[REVISIT_META_KEY] = True
@@ -284,8 +311,8 @@ class WarcCaptureExtension:
             Capture(
                 record_id=location.record_id,
                 record_type="response" if revisit is None else "revisit",
-                uri=response.url,
-                status=response.status,
+                uri=url,
+                status=status if status is not None else _status_of(capture),
                 date=warc_date,
                 file=location.file,
                 offset=location.offset,
@@ -442,3 +469,12 @@ class WarcCaptureExtension:
         if self.writer.current_name is not None:
             names.append(self.writer.current_name)
         self.stats.set_value(_STAT + "file_names", names)
+
+
+def _status_of(capture: WireCapture) -> int | None:
+    """The status code of a captured response head."""
+    parts = bytes(capture.response_head[:20]).split(b" ", 2)
+    try:
+        return int(parts[1])
+    except (IndexError, ValueError):
+        return None
