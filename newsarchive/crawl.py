@@ -1,16 +1,14 @@
-"""Running crawls: one process, one run id, one lock on the output folder, one exit status."""
+"""Running crawls: one process, one run id, a lock per site in the output folder, one exit
+status."""
 
 from __future__ import annotations
 
-import fcntl
 import logging
-import os
 import sys
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO
 
 from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
@@ -18,10 +16,9 @@ from scrapy.settings import Settings
 from newsarchive.errors import StartError
 from newsarchive.gctuning import gc_threshold, threshold_from_settings
 from newsarchive.projectsettings import base_settings
-from newsarchive.report import EXIT_OK, Outcome, outcome
+from newsarchive.report import EXIT_OK, EXIT_START_FAILED, Outcome, outcome
 from newsarchive.runinfo import new_run_id
 
-LOCK_NAME = ".newsarchive.lock"
 DEMO_PORTS = {"trend-en": 8101, "trend-az": 8102, "trend-ru": 8103, "bakutel": 8104}
 """Where ``newsarchive demo`` serves the replica when the ports are free."""
 
@@ -39,66 +36,28 @@ class CrawlOptions:
     """Extra Scrapy settings (tests and the benchmark use this)."""
 
 
-class OutputLock:
-    """An exclusive ``flock`` on ``DIR/.newsarchive.lock``: no two runs write one folder.
+def claim_run_id(out: Path) -> str:
+    """A run id no other run in ``out`` has used, claimed by creating its log file.
 
-    The lock dies with the process, so a crashed or killed run never leaves it stale.
+    Run ids are UTC seconds. The log file ``logs/{RUN}.log`` is created exclusively, so two
+    runs starting in the same second (two sites sharing the folder, or a rerun right after
+    a crash) never get one id: the later one takes the next second, and the earlier run
+    stays distinguishable (and resumable).
     """
-
-    def __init__(self, out: Path) -> None:
-        self.path = Path(out) / LOCK_NAME
-        self._file: IO[str] | None = None
-
-    def acquire(self) -> None:
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            handle = open(self.path, "a+")  # noqa: SIM115 - kept open while the run lasts
-        except OSError as exc:
-            raise StartError(f"cannot use output folder {self.path.parent}: {exc}") from exc
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            handle.seek(0)
-            holder = handle.read().strip() or "?"
-            handle.close()
-            raise StartError(
-                f"another run (pid {holder}) is writing {self.path.parent}; not starting"
-            ) from None
-        handle.seek(0)
-        handle.truncate()
-        handle.write(f"{os.getpid()}\n")
-        handle.flush()
-        self._file = handle
-
-    def release(self) -> None:
-        if self._file is not None:
-            fcntl.flock(self._file, fcntl.LOCK_UN)
-            self._file.close()
-            self._file = None
-
-    def __enter__(self) -> OutputLock:
-        self.acquire()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.release()
-
-
-def unique_run_id(out: Path) -> str:
-    """A run id no earlier run in ``out`` has used.
-
-    Run ids are UTC seconds; a run started within the second after another (a rerun right
-    after a crash) waits for the next second, so that its files never mix with the
-    earlier run's and the earlier run stays distinguishable (and resumable).
-    """
+    log_dir = out / "logs"
+    log_dir.mkdir(parents=True, exist_ok=True)
     while True:
         run = new_run_id()
-        used = (out / "logs" / f"{run}.log").exists() or any(
+        used = any(
             next((out / folder).glob(f"*-{run}.*"), None) is not None
             for folder in ("jsonl", "reports")
         )
         if not used:
-            return run
+            try:
+                (log_dir / f"{run}.log").open("x").close()
+                return run
+            except FileExistsError:
+                pass
         time.sleep(0.05)
 
 
@@ -125,56 +84,69 @@ def _console_warnings(level: str) -> None:
 
 def run_crawl(options: CrawlOptions) -> int:
     """Crawl ``options.sites`` concurrently in this process; print one line per site and
-    return the worst exit status (see :mod:`newsarchive.report`)."""
+    return the worst exit status (see :mod:`newsarchive.report`).
+
+    Each site's run takes the folder's lock for that site itself (the ``ArchiveFolder``
+    extension); a site whose lock another run holds does not start (exit 3) while the
+    others crawl."""
     out = Path(options.out)
-    with OutputLock(out):
-        run = unique_run_id(out)
-        try:
-            settings = project_settings(out, run, options.log_level)
-        except OSError as exc:
-            raise StartError(f"cannot write to {out}: {exc}") from exc
-        settings.setdict(options.settings, priority="cmdline")
-        try:
-            threshold = threshold_from_settings(settings)
-        except ValueError as exc:
-            raise StartError(str(exc)) from exc
-        process = CrawlerProcess(settings)
-        _console_warnings(settings.get("LOG_LEVEL", "INFO"))
-        known = sorted(process.spider_loader.list())
-        unknown = [s for s in options.sites if s not in known]
-        if unknown:
-            raise StartError(f"unknown site {', '.join(unknown)} (known: {', '.join(known)})")
-        crawlers: list[Crawler] = []
-        for site in options.sites:
-            crawler = process.create_crawler(site)
-            kwargs: dict[str, object] = {}
-            if options.roots.get(site):
-                kwargs["root"] = options.roots[site]
-            if options.max_articles:
-                kwargs["max_articles"] = options.max_articles
-            try:  # a spider refusing its arguments (e.g. generic without --root) is exit 3
-                crawler.spidercls(**kwargs)
-            except (ValueError, TypeError) as exc:
-                raise StartError(f"{site}: {exc}") from exc
-            process.crawl(crawler, **kwargs)
-            crawlers.append(crawler)
-        with gc_threshold(threshold):
-            process.start()
-        outcomes = [(c.spidercls.name, _crawler_outcome(c)) for c in crawlers]
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        run = claim_run_id(out)
+        settings = project_settings(out, run, options.log_level)
+    except OSError as exc:
+        raise StartError(f"cannot write to {out}: {exc}") from exc
+    settings.setdict(options.settings, priority="cmdline")
+    try:
+        threshold = threshold_from_settings(settings)
+    except ValueError as exc:
+        raise StartError(str(exc)) from exc
+    process = CrawlerProcess(settings)
+    _console_warnings(settings.get("LOG_LEVEL", "INFO"))
+    known = sorted(process.spider_loader.list())
+    unknown = [s for s in options.sites if s not in known]
+    if unknown:
+        raise StartError(f"unknown site {', '.join(unknown)} (known: {', '.join(known)})")
+    crawlers: list[Crawler] = []
+    failed: dict[str, BaseException] = {}
+    for site in options.sites:
+        crawler = process.create_crawler(site)
+        kwargs: dict[str, object] = {}
+        if options.roots.get(site):
+            kwargs["root"] = options.roots[site]
+        if options.max_articles:
+            kwargs["max_articles"] = options.max_articles
+        try:  # a spider refusing its arguments (e.g. generic without --root) is exit 3
+            crawler.spidercls(**kwargs)
+        except (ValueError, TypeError) as exc:
+            raise StartError(f"{site}: {exc}") from exc
+        deferred = process.crawl(crawler, **kwargs)
+        deferred.addErrback(lambda failure, site=site: failed.setdefault(site, failure.value))
+        crawlers.append(crawler)
+    with gc_threshold(threshold):
+        process.start()
+    outcomes = []
+    for crawler in crawlers:
+        site = crawler.spidercls.name
+        if site in failed:
+            outcomes.append((site, _start_failure(failed[site])))
+        else:
+            outcomes.append((site, _crawler_outcome(crawler)))
     for site, result in outcomes:
+        if result.exit_code == EXIT_START_FAILED:
+            print(f"newsarchive: {site}: {result.reason}", file=sys.stderr)
         print(f"{site}: {result.reason}")
     print(f"output: {out.resolve()} (run {run}; log {out / 'logs' / (run + '.log')})")
     return max((r.exit_code for _, r in outcomes), default=EXIT_OK)
 
 
-def _open_output(out: Path, settings: Settings) -> None:
-    """Repair what a killed run left and sync the state, under the lock, before the crawl."""
-    from newsarchive.state.folder import open_folder
-
-    try:
-        open_folder(out, cdxj=settings.getbool("NEWSARCHIVE_WARC_CDXJ", True))
-    except OSError as exc:
-        raise StartError(f"cannot open output folder {out}: {exc}") from exc
+def _start_failure(error: BaseException) -> Outcome:
+    """The outcome of a site whose crawl could not start (its folder lock is held, ...)."""
+    if isinstance(error, StartError):
+        why = str(error)
+    else:
+        why = f"could not start: {type(error).__name__}: {' '.join(str(error).split())}"
+    return Outcome(EXIT_START_FAILED, why, 0, 0, 0)
 
 
 def _crawler_outcome(crawler: Crawler) -> Outcome:

@@ -38,10 +38,9 @@ from scrapy.responsetypes import responsetypes
 from warcio.archiveiterator import ArchiveIterator
 from warcio.bufferedreaders import ChunkedDataReader
 
-from newsarchive.runinfo import run_id
 from newsarchive.state.db import ArchiveState, Capture
-from newsarchive.state.folder import OutputFolder, open_folder
-from newsarchive.warc.extension import FETCHED_AT_META_KEY, REVISIT_META_KEY, WARC_META_KEY
+from newsarchive.state.owner import ArchiveFolder
+from newsarchive.warc.archiver import FETCHED_AT_META_KEY, REVISIT_META_KEY, WARC_META_KEY
 
 if TYPE_CHECKING:
     from scrapy import Request, Spider
@@ -121,14 +120,12 @@ def archived_response(
 class ResumeMiddleware:
     """Answer requests from the archive of the site's unfinished runs (see the module)."""
 
-    def __init__(
-        self, stats: StatsCollector, folder: OutputFolder, run: str, retry_codes: set[int]
-    ) -> None:
+    def __init__(self, stats: StatsCollector, folder: ArchiveFolder, retry_codes: set[int]) -> None:
         self.stats = stats
         self.folder = folder
         self.state = folder.state
         self.warc_dir = folder.path / "warc"
-        self.run = run
+        self.run = folder.run
         self.retry_codes = retry_codes
         self.site: str | None = None
         self.runs: list[str] = []
@@ -138,18 +135,19 @@ class ResumeMiddleware:
         settings = crawler.settings
         if not settings.getbool("NEWSARCHIVE_RESUME", True):
             raise NotConfigured("NEWSARCHIVE_RESUME is off")
-        out = Path(settings.get("NEWSARCHIVE_OUT") or "archives")
-        folder = open_folder(out, cdxj=settings.getbool("NEWSARCHIVE_WARC_CDXJ", True))
+        folder = crawler.get_extension(ArchiveFolder)
+        if folder is None:
+            raise NotConfigured("resuming needs the ArchiveFolder extension")
         assert crawler.stats is not None
         retry_codes = {int(code) for code in settings.getlist("RETRY_HTTP_CODES")}
-        mw = cls(crawler.stats, folder, run_id(settings), retry_codes)
+        mw = cls(crawler.stats, folder, retry_codes)
         crawler.signals.connect(mw.spider_opened, signal=signals.spider_opened)
         return mw
 
     def spider_opened(self, spider: Spider) -> None:
         """Find the unfinished runs of this site that this run completes."""
         self.site = spider.name
-        self.runs = self.folder.runs_to_resume(spider.name, self.run)
+        self.runs = list(self.folder.resumes)
         self.stats.set_value(_STAT + "runs", len(self.runs))
         self.stats.set_value(_STAT + "responses", 0)
         if self.runs:

@@ -47,10 +47,15 @@ DOWNLOADER_MIDDLEWARES = {
 }
 
 EXTENSIONS = {
-    "newsarchive.warc.extension.WarcCaptureExtension": 100,
+    # first: the output folder's owner (site lock, repair, state, runs); the others reach
+    # it through crawler.get_extension(ArchiveFolder)
+    "newsarchive.state.owner.ArchiveFolder": 0,
+    # the WARC side, one job each: the files, the exchanges, the records, the indexes
+    "newsarchive.warc.files.WarcFiles": 100,
+    "newsarchive.warc.archiver.ExchangeArchiver": 110,
+    "newsarchive.warc.metadata.RecordArchiver": 120,
+    "newsarchive.warc.cdxj.CdxjIndexer": 130,
     "newsarchive.report.RunReportExtension": 900,
-    # last: a run is marked finished once everything else has closed its files
-    "newsarchive.state.extension.RunStateExtension": 1000,
 }
 
 ITEM_PIPELINES = {

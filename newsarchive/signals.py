@@ -12,11 +12,17 @@
     archived with ``WARC-Truncated``. Arguments: ``request``, ``capture`` (the
     :class:`~newsarchive.capture.exchange.WireCapture`), ``reason`` (the WARC-Truncated
     value), ``spider``. Sent by the capturing download handler.
+
+``warc_file_closed``
+    A WARC file was closed and renamed without ``.open``. Arguments: ``path`` (its final
+    path), ``final`` (True for the file closed at the end of the run). Sent by
+    :class:`newsarchive.warc.files.WarcFiles`; the CDXJ indexer listens.
 """
 
 from __future__ import annotations
 
-__all__ = ["capture_failed", "record_stored"]
+__all__ = ["capture_failed", "record_stored", "warc_file_closed"]
 
 record_stored = object()
 capture_failed = object()
+warc_file_closed = object()

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from itemadapter import ItemAdapter
 from scrapy.crawler import Crawler
-from scrapy.exceptions import DropItem
+from scrapy.exceptions import DropItem, NotConfigured
 
 from newsarchive.state.db import ArchiveState, record_content_hash
-from newsarchive.state.folder import open_folder
+from newsarchive.state.owner import ArchiveFolder
 
 
 class ArchiveDedupPipeline:
@@ -30,9 +29,10 @@ class ArchiveDedupPipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchiveDedupPipeline:
-        out = Path(crawler.settings.get("NEWSARCHIVE_OUT") or "archives")
-        cdxj = crawler.settings.getbool("NEWSARCHIVE_WARC_CDXJ", True)
-        return cls(crawler, open_folder(out, cdxj=cdxj).state)
+        folder = crawler.get_extension(ArchiveFolder)
+        if folder is None:
+            raise NotConfigured("cross-run dedup needs the ArchiveFolder extension")
+        return cls(crawler, folder.state)
 
     def process_item(self, item: Any) -> Any:
         record = ItemAdapter(item)  # a view: no deep copy of the boilerplate

@@ -15,7 +15,7 @@ from newsarchive.jsonl import JsonlWriter
 from newsarchive.runinfo import run_id
 from newsarchive.signals import record_stored
 from newsarchive.state.db import ArchiveState, RecordSeen, record_content_hash
-from newsarchive.state.folder import open_folder
+from newsarchive.state.owner import ArchiveFolder
 
 
 class JsonlStoragePipeline:
@@ -45,11 +45,10 @@ class JsonlStoragePipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> JsonlStoragePipeline:
-        out = Path(crawler.settings.get("NEWSARCHIVE_OUT") or "archives")
         if not crawler.settings.getbool("NEWSARCHIVE_JSONL_ENABLED", True):
             raise NotConfigured("NEWSARCHIVE_JSONL_ENABLED is off")
-        cdxj = crawler.settings.getbool("NEWSARCHIVE_WARC_CDXJ", True)
-        return cls(crawler, open_folder(out, cdxj=cdxj).state)
+        folder = crawler.get_extension(ArchiveFolder)
+        return cls(crawler, folder.state if folder is not None else None)
 
     def open_spider(self, spider: Spider | None = None) -> None:
         name = self.crawler.spider.name if self.crawler.spider else "spider"

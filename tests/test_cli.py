@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import json
+import os
 import socket
 from pathlib import Path
 
 import pytest
 
 from newsarchive.cli import main, parse_args, parse_settings, roots_by_site
-from newsarchive.crawl import OutputLock
 from newsarchive.errors import UsageError
+from newsarchive.names import site_lock_path
+from newsarchive.state.owner import FileLock
 from tests.conftest import run_cli
 
 
@@ -60,12 +62,17 @@ def test_unknown_site_exits_3_with_a_reason(tmp_path):
     assert "trend" in result.stderr
 
 
-def test_a_second_run_on_the_same_folder_does_not_start(tmp_path):
+def test_a_second_run_of_a_site_on_the_same_folder_does_not_start(tmp_path):
     out = tmp_path / "out"
-    with OutputLock(out):
+    lock = FileLock(site_lock_path(out, "trend"))
+    assert lock.acquire()
+    try:
         result = run_cli("crawl", "trend", "--root", "http://127.0.0.1:9/", "--out", str(out))
+    finally:
+        lock.release()
     assert result.returncode == 3
-    assert "another run" in result.stderr
+    assert f"another run of trend (pid {os.getpid()}) is writing" in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 def test_unreachable_site_archives_nothing_and_exits_4(tmp_path):
@@ -109,4 +116,5 @@ def test_a_rerun_within_the_same_second_gets_its_own_run_id(tmp_path, monkeypatc
     monkeypatch.setattr(crawl.time, "sleep", lambda _s: None)
     (tmp_path / "logs").mkdir()
     (tmp_path / "logs" / "20261122180000.log").write_text("the killed run\n")
-    assert crawl.unique_run_id(tmp_path) == "20261122180001"
+    assert crawl.claim_run_id(tmp_path) == "20261122180001"
+    assert (tmp_path / "logs" / "20261122180001.log").exists()  # claimed

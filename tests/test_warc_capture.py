@@ -32,6 +32,7 @@ from typing import Any
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
+from tests.archive_run import EXTENSIONS
 from tests.pywb_helpers import replay
 from tests.warc_tools import check_with_tools
 
@@ -259,7 +260,6 @@ CRAWL_SCRIPT = textwrap.dedent(
 )
 
 HANDLER = "newsarchive.capture.handler.CapturingDownloadHandler"
-EXTENSION = "newsarchive.warc.extension.WarcCaptureExtension"
 
 
 def crawl_settings(out: Path, **extra: Any) -> dict[str, Any]:
@@ -274,7 +274,7 @@ def crawl_settings(out: Path, **extra: Any) -> dict[str, Any]:
         "HTTPERROR_ALLOWED_CODES": [404],
         "LOG_LEVEL": "INFO",
         "DOWNLOAD_HANDLERS": {"http": HANDLER, "https": HANDLER},
-        "EXTENSIONS": {EXTENSION: 100},
+        "EXTENSIONS": EXTENSIONS,
         "NEWSARCHIVE_OUT": str(out),
         "NEWSARCHIVE_WARC_OPERATOR": "Test Operator <ops@example.org>",
         "NEWSARCHIVE_WARC_DESCRIPTION": "capture test",
@@ -628,4 +628,4 @@ def test_disabled_capture_is_plain_scrapy(server: RawServer, tmp_path: Path) -> 
     for seen in result.seen:
         assert not seen["capture_left"]
         assert seen["warc"] is None and seen["fetched_at"] is None
-    assert not [key for key in result.stats if key.startswith("newsarchive/")]
+    assert not [key for key in result.stats if key.startswith("newsarchive/warc/")]

@@ -1,4 +1,4 @@
-"""WarcCaptureExtension across runs: revisits, records as metadata records, CDXJ indexes,
+"""The WARC extensions across runs: revisits, records as metadata records, CDXJ indexes,
 and a resumed request answered from the archive - fed Scrapy objects directly."""
 
 from __future__ import annotations
@@ -11,15 +11,14 @@ from typing import Any
 
 from scrapy import Request, Spider
 from scrapy.http import HtmlResponse
-from scrapy.utils.test import get_crawler
 from warcio.archiveiterator import ArchiveIterator
 
 from newsarchive.capture.exchange import CAPTURE_META_KEY, WireCapture
 from newsarchive.resume import archived_response
-from newsarchive.state.folder import open_folder
+from newsarchive.state.db import ArchiveState
 from newsarchive.validate import validate_paths
-from newsarchive.warc.extension import WarcCaptureExtension
 from newsarchive.warc.writer import REVISIT_PROFILE
+from tests.archive_run import ArchiveRun, archive_run
 
 URL = "http://example.com/news/1.html"
 BODY = gzip.compress(b"<html><body>" + b"news " * 200 + b"</body></html>", mtime=0)
@@ -30,7 +29,7 @@ class _Spider(Spider):
     name = "unit"
 
 
-def _fetch(ext: WarcCaptureExtension, spider: Spider, second: int) -> Request:
+def _fetch(ext: ArchiveRun, spider: Spider, second: int) -> Request:
     request = Request(URL)
     request.meta[CAPTURE_META_KEY] = WireCapture(
         started_at=datetime(2026, 3, 1, 12, 0, second, tzinfo=UTC),
@@ -42,18 +41,13 @@ def _fetch(ext: WarcCaptureExtension, spider: Spider, second: int) -> Request:
         response_body=bytearray(CHUNKED),
         complete=True,
     )
-    ext.response_downloaded(HtmlResponse(URL, body=b"", request=request), request, spider)
+    ext.response_downloaded(HtmlResponse(URL, body=b"", request=request), request)
     return request
 
 
-def _run(out: Path, run: str, **settings: Any) -> tuple[WarcCaptureExtension, Any, Spider]:
-    crawler = get_crawler(
-        _Spider, {"NEWSARCHIVE_OUT": str(out), "NEWSARCHIVE_RUN_ID": run, **settings}
-    )
-    ext = WarcCaptureExtension.from_crawler(crawler)
-    spider = _Spider()
-    ext.spider_opened(spider)
-    return ext, crawler, spider
+def _run(out: Path, run: str, **settings: Any) -> tuple[ArchiveRun, Any, Spider]:
+    ext = archive_run(_Spider, out, NEWSARCHIVE_RUN_ID=run, **settings)
+    return ext, ext.crawler, ext.spider
 
 
 def _rotating_run(out: Path, fetches: int) -> Any:
@@ -64,7 +58,7 @@ def _rotating_run(out: Path, fetches: int) -> Any:
     )
     for second in range(1, fetches + 1):
         _fetch(ext, spider, second)
-    ext.spider_closed(spider, "finished")
+    ext.close()
     return crawler
 
 
@@ -80,12 +74,12 @@ def test_known_payload_becomes_a_revisit_and_records_go_into_the_archive(tmp_pat
     assert "newsarchive_revisit" not in first.meta
     record = {"url": URL, "site": "unit", "body": "news", "warc": first.meta["newsarchive_warc"]}
     line = (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")
-    ext.record_stored(record, spider, line)
-    ext.spider_closed(spider, "finished")
+    ext.record_stored(record, line)
+    ext.close()
 
     ext2, crawler2, spider2 = _run(out, "20260301120100")
     second = _fetch(ext2, spider2, 2)
-    ext2.spider_closed(spider2, "finished")
+    ext2.close()
     assert second.meta["newsarchive_revisit"] is True
     assert crawler2.stats.get_value("newsarchive/warc/revisits") == 1
     assert crawler2.stats.get_value("newsarchive/warc/responses") == 0
@@ -118,8 +112,8 @@ def test_archived_response_is_what_scrapy_got_from_the_network(tmp_path: Path) -
     ext, _crawler, spider = _run(out, "20260301120000")
     _fetch(ext, spider, 1)
     _fetch(ext, spider, 2)  # a revisit of the first
-    ext.spider_closed(spider, "finished")
-    state = open_folder(out).state
+    ext.close()
+    state = ArchiveState(out / "state.sqlite")
     captures = state.captures_of(URL, "unit", ["20260301120000"])
     assert [c.record_type for c in captures] == ["revisit", "response"]
     for capture in captures:
@@ -137,7 +131,7 @@ def test_rotated_files_are_indexed_off_the_reactor_thread_and_all_counted(
 ) -> None:
     import threading
 
-    import newsarchive.warc.extension as extension
+    import newsarchive.warc.cdxj as extension
 
     threads: list[str] = []
     real_index = extension.index_warc
@@ -162,7 +156,7 @@ def test_rotated_files_are_indexed_off_the_reactor_thread_and_all_counted(
 
 
 def test_a_background_index_that_fails_is_counted_as_an_error(tmp_path: Path, monkeypatch) -> None:
-    import newsarchive.warc.extension as extension
+    import newsarchive.warc.cdxj as extension
     from newsarchive.indexing import IndexingError
 
     real_index = extension.index_warc

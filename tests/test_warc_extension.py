@@ -1,4 +1,4 @@
-"""WarcConfig and WarcCaptureExtension without the network: fed Scrapy objects directly."""
+"""WarcConfig and the WARC extensions without the network: fed Scrapy objects directly."""
 
 from __future__ import annotations
 
@@ -17,7 +17,8 @@ from warcio.archiveiterator import ArchiveIterator
 
 from newsarchive.capture.exchange import CAPTURE_META_KEY, WireCapture, reconstruct_capture
 from newsarchive.warc.config import WarcConfig
-from newsarchive.warc.extension import WarcCaptureExtension
+from newsarchive.warc.files import WarcFiles
+from tests.archive_run import ArchiveRun, archive_run
 from tests.warc_tools import check_with_tools
 
 
@@ -25,12 +26,9 @@ class _Spider(Spider):
     name = "unit"
 
 
-def make_extension(tmp_path: Path, **settings: Any) -> tuple[WarcCaptureExtension, Any]:
-    crawler = get_crawler(_Spider, {"NEWSARCHIVE_OUT": str(tmp_path), **settings})
-    ext = WarcCaptureExtension.from_crawler(crawler)
-    spider = _Spider()
-    ext.spider_opened(spider)
-    return ext, crawler, spider
+def make_extension(tmp_path: Path, **settings: Any) -> tuple[ArchiveRun, Any, Spider]:
+    run = archive_run(_Spider, tmp_path, **settings)
+    return run, run.crawler, run.spider
 
 
 def records(path: Path) -> list[Any]:
@@ -105,7 +103,7 @@ def test_prefix_defaults_to_the_spider_name() -> None:
 def test_disabled_extension_is_not_configured(tmp_path: Path) -> None:
     crawler = get_crawler(_Spider, {"NEWSARCHIVE_WARC_ENABLED": False})
     with pytest.raises(NotConfigured, match="NEWSARCHIVE_WARC_ENABLED"):
-        WarcCaptureExtension.from_crawler(crawler)
+        WarcFiles.from_crawler(crawler)
 
 
 # -- the extension -----------------------------------------------------------------------
@@ -128,7 +126,7 @@ def test_writes_the_capture_and_sets_meta(tmp_path: Path) -> None:
     )
     request.meta[CAPTURE_META_KEY] = capture
     response = HtmlResponse(url, body=b"ok", request=request)
-    ext.response_downloaded(response, request, spider)
+    ext.response_downloaded(response, request)
 
     assert CAPTURE_META_KEY not in request.meta
     assert request.meta["newsarchive_fetched_at"] == "2026-11-22T16:40:12.000005Z"
@@ -136,7 +134,7 @@ def test_writes_the_capture_and_sets_meta(tmp_path: Path) -> None:
     assert set(warc) == {"file", "offset", "length", "record_id"}
     assert response.meta["newsarchive_warc"] == warc  # what the spider callback reads
 
-    ext.spider_closed(spider, "finished")
+    ext.close()
     path = tmp_path / "warc" / warc["file"]
     assert path.exists()
     recs = records(path)
@@ -178,10 +176,10 @@ def test_missing_capture_is_reconstructed_counted_and_warned_once(
             request=request,
             protocol="HTTP/1.1",
         )
-        with caplog.at_level(logging.WARNING, logger="newsarchive.warc.extension"):
-            ext.response_downloaded(response, request, spider)
+        with caplog.at_level(logging.WARNING, logger="newsarchive.warc.archiver"):
+            ext.response_downloaded(response, request)
         assert "newsarchive_warc" in request.meta
-    ext.spider_closed(spider, "finished")
+    ext.close()
     assert crawler.stats.get_value("newsarchive/warc/reconstructed") == 2
     warnings = [r for r in caplog.records if "No wire capture" in r.getMessage()]
     assert len(warnings) == 1
@@ -219,8 +217,8 @@ def test_non_http_url_becomes_a_resource_record(tmp_path: Path) -> None:
     response = Response(
         request.url, headers={"Content-Type": "text/html"}, body=b"<p>x</p>", request=request
     )
-    ext.response_downloaded(response, request, spider)
-    ext.spider_closed(spider, "finished")
+    ext.response_downloaded(response, request)
+    ext.close()
     (path,) = (tmp_path / "warc").iterdir()
     recs = records(path)
     assert [r[0] for r in recs] == ["warcinfo", "resource"]
@@ -238,7 +236,7 @@ def test_write_error_is_logged_with_the_url_and_counted(
     url = "http://example.com/doomed"
     request = Request(url)
     response = Response(url, body=b"x", request=request)
-    ext.response_downloaded(response, request, spider)  # creates the writer's file
+    ext.response_downloaded(response, request)  # creates the writer's file
 
     def boom(*args: Any, **kwargs: Any) -> None:
         raise OSError(28, "No space left on device")
@@ -246,14 +244,14 @@ def test_write_error_is_logged_with_the_url_and_counted(
     assert ext.writer is not None
     monkeypatch.setattr(ext.writer, "write_exchange", boom)
     request2 = Request(url + "2")
-    with caplog.at_level(logging.ERROR, logger="newsarchive.warc.extension"):
-        ext.response_downloaded(Response(request2.url, request=request2), request2, spider)
+    with caplog.at_level(logging.ERROR, logger="newsarchive.warc.archiver"):
+        ext.response_downloaded(Response(request2.url, request=request2), request2)
     assert crawler.stats.get_value("newsarchive/warc/errors") == 1
     assert "newsarchive_warc" not in request2.meta
     (error,) = [r for r in caplog.records if r.levelno == logging.ERROR]
     assert url + "2" in error.getMessage()
     assert "No space left on device" in error.getMessage()
-    ext.spider_closed(spider, "finished")
+    ext.close()
     assert not list((tmp_path / "warc").glob("*.open"))
 
 
@@ -268,8 +266,8 @@ def test_cut_short_responses_are_marked_truncated(tmp_path: Path) -> None:
             response_head=bytearray(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n"),
             response_body=bytearray(b"only part"),
         )
-        ext.response_downloaded(Response(url, body=b"only part", flags=flags), request, spider)
-    ext.spider_closed(spider, "finished")
+        ext.response_downloaded(Response(url, body=b"only part", flags=flags), request)
+    ext.close()
     (warc,) = (tmp_path / "warc").iterdir()
     truncated = {
         headers.get_header("WARC-Target-URI"): headers.get_header("WARC-Truncated")

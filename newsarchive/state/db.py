@@ -168,25 +168,53 @@ class ArchiveState:
             (str(_SCHEMA_VERSION),),
         )
         self._depth = 0
-        self._pending = 0
+        self._batching = False
+        self._queue: list[tuple[str, tuple[Any, ...]]] = []
+        self._pending_originals: dict[str, list[Capture]] = {}
+        self._pending_records: set[tuple[str, str]] = set()
+        self._pending_sources: set[str] = set()
         self._last_commit = time.monotonic()
 
-    BATCH_WRITES = 200
-    """Batched transactions commit after this many ..."""
+    BATCH_WRITES = 400
+    """Batched writes are committed once this many are queued ..."""
     BATCH_SECONDS = 1.0
     """... or once this much time has passed since the last commit."""
 
     def close(self) -> None:
-        """Commit what a batch left open and close the connection."""
+        """Commit the queued writes and close the connection."""
         self.commit()
         self._db.close()
 
     def commit(self) -> None:
-        """Commit the open (batched) transaction, if any."""
-        if self._db.in_transaction:
+        """Write the queued (batched) writes in one short transaction."""
+        queue = self._queue
+        if queue:
+            self._queue = []
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                for sql, params in queue:
+                    self._db.execute(sql, params)
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
             self._db.execute("COMMIT")
-        self._pending = 0
+        self._pending_originals.clear()
+        self._pending_records.clear()
+        self._pending_sources.clear()
         self._last_commit = time.monotonic()
+
+    def _write(self, sql: str, params: tuple[Any, ...]) -> None:
+        """Run a write now, or queue it while a batched transaction is open."""
+        if self._batching:
+            self._queue.append((sql, params))
+        else:
+            self._db.execute(sql, params)
+
+    def _read(self, sql: str, params: tuple[Any, ...] = ()) -> sqlite3.Cursor:
+        """Run a query that must see every write so far (queued ones are committed first)."""
+        if self._queue:
+            self.commit()
+        return self._db.execute(sql, params)
 
     def __enter__(self) -> ArchiveState:
         return self
@@ -197,11 +225,15 @@ class ArchiveState:
     def transaction(self, *, batch: bool = False) -> _Transaction:
         """``with state.transaction():`` - one commit for many writes.
 
-        With ``batch=True`` (the crawl's per-page bookkeeping) the commit is deferred until
-        :attr:`BATCH_WRITES` batched transactions or :attr:`BATCH_SECONDS` have passed, or
-        until the next plain transaction or :meth:`commit`. Losing an uncommitted batch to
-        a ``kill -9`` costs nothing: the database is a cache of the files, and the next
-        start re-indexes every file past the size it has committed for it.
+        With ``batch=True`` (the crawl's per-page bookkeeping) the writes are queued in
+        memory and committed together, in one short transaction, once
+        :attr:`BATCH_WRITES` are queued or :attr:`BATCH_SECONDS` have passed (or at the
+        next plain transaction, query or :meth:`commit`). No write lock is held between
+        commits, so several crawlers (of one process or several) share the database; the
+        lookups a crawl makes per page (:meth:`original_for`, :meth:`has_record`,
+        :meth:`has_record_from`) see the queued writes. Losing queued writes to a
+        ``kill -9`` costs nothing: the database is a cache of the files, and the next start
+        re-indexes every file past the size it has committed for it.
         """
         return _Transaction(self, batch)
 
@@ -209,12 +241,12 @@ class ArchiveState:
 
     def file_size(self, name: str) -> int | None:
         """Bytes of ``name`` indexed so far, or None when the file is unknown."""
-        row = self._db.execute("SELECT size FROM files WHERE name = ?", (name,)).fetchone()
+        row = self._read("SELECT size FROM files WHERE name = ?", (name,)).fetchone()
         return None if row is None else int(row[0])
 
     def file_info(self, name: str) -> tuple[str | None, str | None] | None:
         """``(site, run_id)`` recorded for ``name``, or None when the file is unknown."""
-        row = self._db.execute("SELECT site, run_id FROM files WHERE name = ?", (name,)).fetchone()
+        row = self._read("SELECT site, run_id FROM files WHERE name = ?", (name,)).fetchone()
         return None if row is None else (row[0], row[1])
 
     def set_file(
@@ -227,7 +259,7 @@ class ArchiveState:
         run_id: str | None = None,
     ) -> None:
         """Record that ``name`` is indexed up to ``size`` bytes (keeps a known site/run)."""
-        self._db.execute(
+        self._write(
             "INSERT INTO files (name, kind, size, site, run_id) VALUES (?, ?, ?, ?, ?) "
             "ON CONFLICT (name) DO UPDATE SET size = excluded.size, "
             "site = COALESCE(excluded.site, files.site), "
@@ -237,7 +269,7 @@ class ArchiveState:
 
     def known_files(self, kind: str) -> list[str]:
         """Names of the files of ``kind`` the database indexes."""
-        rows = self._db.execute("SELECT name FROM files WHERE kind = ?", (kind,))
+        rows = self._read("SELECT name FROM files WHERE kind = ?", (kind,))
         return [row[0] for row in rows]
 
     def forget_file(self, name: str) -> None:
@@ -251,7 +283,7 @@ class ArchiveState:
 
     def add_capture(self, capture: Capture) -> None:
         """Remember one ``response``/``revisit`` record (ignored if its id is known)."""
-        self._db.execute(
+        self._write(
             f"INSERT OR IGNORE INTO captures ({_CAPTURE_COLUMNS}) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
@@ -270,10 +302,17 @@ class ArchiveState:
                 capture.run_id,
             ),
         )
+        if (
+            self._batching
+            and capture.payload_digest
+            and capture.record_type == "response"
+            and not capture.truncated
+        ):
+            self._pending_originals.setdefault(capture.payload_digest, []).append(capture)
 
     def capture(self, record_id: str) -> Capture | None:
         """The capture with ``record_id``, or None."""
-        row = self._db.execute(
+        row = self._read(
             f"SELECT {_CAPTURE_COLUMNS} FROM captures WHERE record_id = ?", (record_id,)
         ).fetchone()
         return None if row is None else _capture(row)
@@ -281,13 +320,18 @@ class ArchiveState:
     def original_for(self, digest: str, uri: str) -> Capture | None:
         """A complete ``response`` whose payload has ``digest``: the same URI's if any,
         else another URI's; the oldest first. None when the payload is new."""
-        row = self._db.execute(
+        row = self._db.execute(  # committed rows are older than the queued ones
             f"SELECT {_CAPTURE_COLUMNS} FROM captures "
             "WHERE payload_digest = ? AND record_type = 'response' AND truncated = 0 "
             "ORDER BY uri = ? DESC, date ASC LIMIT 1",
             (digest, uri),
         ).fetchone()
-        return None if row is None else _capture(row)
+        found = None if row is None else _capture(row)
+        if found is not None and found.uri == uri:
+            return found
+        queued = self._pending_originals.get(digest, [])
+        same = next((capture for capture in queued if capture.uri == uri), None)
+        return same or found or (queued[0] if queued else None)
 
     def captures_of_runs(self, site: str, run_ids: Iterable[str]) -> Iterator[Capture]:
         """Every capture the given runs of ``site`` made, in the order they were made."""
@@ -295,7 +339,7 @@ class ArchiveState:
         if not ids:
             return iter(())
         marks = ",".join("?" * len(ids))
-        rows = self._db.execute(
+        rows = self._read(
             f"SELECT {_CAPTURE_COLUMNS} FROM captures "
             f"WHERE site = ? AND run_id IN ({marks}) ORDER BY rowid",
             (site, *ids),
@@ -308,7 +352,7 @@ class ArchiveState:
         if not ids:
             return []
         marks = ",".join("?" * len(ids))
-        rows = self._db.execute(
+        rows = self._read(
             f"SELECT {_CAPTURE_COLUMNS} FROM captures "
             f"WHERE uri = ? AND site = ? AND run_id IN ({marks}) ORDER BY rowid DESC",
             (uri, site, *ids),
@@ -317,7 +361,7 @@ class ArchiveState:
 
     def count_captures(self) -> int:
         """How many captures are indexed."""
-        return int(self._db.execute("SELECT COUNT(*) FROM captures").fetchone()[0])
+        return int(self._read("SELECT COUNT(*) FROM captures").fetchone()[0])
 
     # -- runs -----------------------------------------------------------------------
 
@@ -345,7 +389,7 @@ class ArchiveState:
     def unfinished_runs(self, site: str, *, before: str | None = None) -> list[str]:
         """Run ids of ``site`` that never finished (killed, interrupted), oldest first;
         with ``before``, only runs other than that one."""
-        rows = self._db.execute(
+        rows = self._read(
             "SELECT run_id FROM runs WHERE site = ? AND finished IS NULL "
             "AND run_id IS NOT ? ORDER BY run_id",
             (site, before),
@@ -354,7 +398,7 @@ class ArchiveState:
 
     def add_run_if_missing(self, site: str, run_id: str, *, finished: bool) -> None:
         """Remember a run found in the files (the database lost it)."""
-        self._db.execute(
+        self._write(
             "INSERT OR IGNORE INTO runs (site, run_id, started, finished) VALUES (?, ?, ?, ?)",
             (site, run_id, _now(), _now() if finished else None),
         )
@@ -363,7 +407,7 @@ class ArchiveState:
 
     def add_record(self, seen: RecordSeen) -> None:
         """Remember a record stored in a JSONL file (ignored if URL + hash are known)."""
-        self._db.execute(
+        self._write(
             "INSERT OR IGNORE INTO records (url, content_hash, source_record_id, site, file, "
             "offset, metadata_record_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
             (
@@ -376,9 +420,15 @@ class ArchiveState:
                 seen.metadata_record_id,
             ),
         )
+        if self._batching:
+            self._pending_records.add((seen.url, seen.content_hash))
+            if seen.source_record_id:
+                self._pending_sources.add(seen.source_record_id)
 
     def has_record(self, url: str, content_hash: str) -> bool:
         """True when a record of ``url`` with this content is stored already."""
+        if (url, content_hash) in self._pending_records:
+            return True
         row = self._db.execute(
             "SELECT 1 FROM records WHERE url = ? AND content_hash = ?", (url, content_hash)
         ).fetchone()
@@ -386,6 +436,8 @@ class ArchiveState:
 
     def has_record_from(self, source_record_id: str) -> bool:
         """True when a stored record was extracted from the response ``source_record_id``."""
+        if source_record_id in self._pending_sources:
+            return True
         row = self._db.execute(
             "SELECT 1 FROM records WHERE source_record_id = ?", (source_record_id,)
         ).fetchone()
@@ -393,14 +445,14 @@ class ArchiveState:
 
     def set_metadata_record(self, url: str, content_hash: str, record_id: str) -> None:
         """Note that the WARC metadata record ``record_id`` carries this record."""
-        self._db.execute(
+        self._write(
             "UPDATE records SET metadata_record_id = ? WHERE url = ? AND content_hash = ?",
             (record_id, url, content_hash),
         )
 
     def records_without_metadata(self, site: str) -> list[RecordSeen]:
         """Stored records of ``site`` that no WARC metadata record carries yet."""
-        rows = self._db.execute(
+        rows = self._read(
             "SELECT url, content_hash, source_record_id, site, file, offset, "
             "metadata_record_id FROM records WHERE site = ? AND metadata_record_id IS NULL "
             "ORDER BY file, offset",
@@ -410,7 +462,7 @@ class ArchiveState:
 
     def count_records(self) -> int:
         """How many stored records are indexed."""
-        return int(self._db.execute("SELECT COUNT(*) FROM records").fetchone()[0])
+        return int(self._read("SELECT COUNT(*) FROM records").fetchone()[0])
 
 
 class _Transaction:
@@ -424,8 +476,12 @@ class _Transaction:
 
     def __enter__(self) -> None:
         state = self._state
-        if state._depth == 0 and not state._db.in_transaction:
-            state._db.execute("BEGIN")
+        if state._depth == 0:
+            if self._batch:
+                state._batching = True
+            else:
+                state.commit()  # the queued writes go first
+                state._db.execute("BEGIN IMMEDIATE")
         state._depth += 1
 
     def __exit__(self, exc_type: object, *rest: object) -> None:
@@ -433,18 +489,20 @@ class _Transaction:
         state._depth -= 1
         if state._depth:
             return
+        if state._batching:
+            state._batching = False
+            due = (
+                len(state._queue) >= state.BATCH_WRITES
+                or time.monotonic() - state._last_commit >= state.BATCH_SECONDS
+            )
+            if due:
+                state.commit()
+            return
         if exc_type is not None:
             if state._db.in_transaction:
                 state._db.execute("ROLLBACK")
-            state._pending = 0
             return
-        state._pending += 1
-        due = (
-            state._pending >= state.BATCH_WRITES
-            or time.monotonic() - state._last_commit >= state.BATCH_SECONDS
-        )
-        if not self._batch or due:
-            state.commit()
+        state._db.execute("COMMIT")
 
 
 def _capture(row: tuple[Any, ...]) -> Capture:

@@ -1,77 +1,77 @@
-"""Open an output folder for a run: repair, sync, index - once per process and folder.
+"""Opening an output folder for a run: repair, sync, index (no Scrapy here).
 
-Every component that needs the folder's state (the WARC extension, the record pipelines,
-the resume middleware, the run bookkeeping) calls :func:`open_folder`; the first call in
-a process repairs what a killed run left (:mod:`newsarchive.state.repair`), brings the
-database in line with the files (:mod:`newsarchive.state.sync`) and writes the missing
-CDXJ indexes; later calls return the same :class:`OutputFolder`. Components are built
-before the first response arrives, so this happens before the new run writes anything.
-:func:`newsarchive.crawl.run_crawl` calls it under the folder's lock before the crawl
-starts; a plain ``scrapy crawl`` gets it from the first component (without the lock).
+:func:`prepare_folder` is what :class:`newsarchive.state.owner.ArchiveFolder` runs under
+the folder's opening lock before a run writes anything: it repairs what killed runs left
+(:mod:`newsarchive.state.repair`) — but never the files of a run that is alive (another
+site's run sharing the folder, asked through ``is_live``) — brings the database in line
+with the files (:mod:`newsarchive.state.sync`) and writes missing CDXJ indexes.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
-from newsarchive.state.db import STATE_NAME, ArchiveState
+from warcio.archiveiterator import ArchiveIterator
+
+from newsarchive.names import STATE_NAME, WARC_DIR, parse_warc_name
+from newsarchive.state.db import ArchiveState
 from newsarchive.state.repair import RepairReport, repair_folder
 from newsarchive.state.sync import SyncReport, sync_state
+from newsarchive.warcscan import is_part_of
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["OutputFolder", "close_folders", "open_folder"]
+__all__ = ["FolderReport", "prepare_folder", "site_of_file"]
 
 
 @dataclass
-class OutputFolder:
-    """An output folder opened for this process's runs."""
+class FolderReport:
+    """What opening a folder did."""
 
-    path: Path
-    state: ArchiveState
     repair: RepairReport
     sync: SyncReport
     indexes_written: int = 0
-    _resume: dict[str, list[str]] = field(default_factory=dict)
-
-    def runs_to_resume(self, site: str, run: str) -> list[str]:
-        """The earlier runs of ``site`` that never finished, which run ``run`` completes.
-
-        Computed once per site (before ``run`` is recorded as started, which this does),
-        so every component of the run sees the same list.
-        """
-        if site not in self._resume:
-            self._resume[site] = self.state.unfinished_runs(site, before=run)
-            self.state.start_run(site, run)
-        return self._resume[site]
 
 
-_OPEN: dict[Path, OutputFolder] = {}
+def site_of_file(path: Path) -> str | None:
+    """The site a WARC or JSONL file of this folder belongs to: a WARC file's warcinfo
+    ``isPartOf`` (else its name's prefix), a JSONL file's name (``{SITE}-{RUN}.jsonl``)."""
+    name = path.name
+    if name.endswith(".jsonl"):
+        site, sep, _ = name[: -len(".jsonl")].rpartition("-")
+        return site if sep else None
+    try:
+        with path.open("rb") as fh:
+            first = next(iter(ArchiveIterator(fh)), None)
+            if first is not None and first.rec_type == "warcinfo":
+                site = is_part_of(first.content_stream().read())
+                if site:
+                    return site
+    except Exception:  # a damaged head: fall back to the name
+        pass
+    parsed = parse_warc_name(name)
+    return parsed.prefix if parsed else None
 
 
-def open_folder(out: str | Path, *, cdxj: bool = True) -> OutputFolder:
-    """The :class:`OutputFolder` for ``out``: repaired, synced and indexed on first use."""
-    key = Path(out).resolve()
-    folder = _OPEN.get(key)
-    if folder is not None:
-        return folder
-    key.mkdir(parents=True, exist_ok=True)
-    repair = repair_folder(key)
-    state = ArchiveState(key / STATE_NAME)
-    sync = sync_state(state, key)
-    folder = OutputFolder(key, state, repair, sync)
+def prepare_folder(
+    out: Path, *, cdxj: bool = True, is_live: Callable[[str | None], bool] | None = None
+) -> FolderReport:
+    """Repair, sync and index ``out`` (see the module); ``is_live(site)`` says whether a
+    run of ``site`` is writing now, whose files are left alone."""
+    out = Path(out)
+
+    def skip(path: Path) -> bool:
+        return is_live is not None and is_live(site_of_file(path))
+
+    repair = repair_folder(out, skip=skip)
+    with ArchiveState(out / STATE_NAME) as state:
+        sync = sync_state(state, out)
+    report = FolderReport(repair, sync)
     if cdxj:
         from newsarchive.warc.cdxj import index_missing
 
-        folder.indexes_written = len(index_missing(key / "warc"))
-    _OPEN[key] = folder
-    return folder
-
-
-def close_folders() -> None:
-    """Close every open folder's database (tests; the process exit does it otherwise)."""
-    for folder in _OPEN.values():
-        folder.state.close()
-    _OPEN.clear()
+        report.indexes_written = len(index_missing(out / WARC_DIR))
+    return report

@@ -7,7 +7,7 @@
   ``.open``. A file left with nothing but its warcinfo (or nothing at all) is deleted.
 * A JSONL file never keeps a partial last line (:func:`newsarchive.jsonl.repair_jsonl`).
 
-The caller must hold the folder's lock (:class:`newsarchive.crawl.OutputLock`): a
+The caller must hold the folder's opening lock (:mod:`newsarchive.state.owner`): a
 ``.open`` file is assumed to belong to a run that is gone.
 """
 
@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import mmap
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -166,18 +166,23 @@ def repair_warc(path: Path) -> WarcRepair:
     return WarcRepair(path, final, records, size - keep, cut_records)
 
 
-def repair_folder(out: Path) -> RepairReport:
-    """Repair every ``DIR/warc/*.open`` WARC file and every ``DIR/jsonl/*.jsonl`` file."""
+def repair_folder(out: Path, *, skip: Callable[[Path], bool] | None = None) -> RepairReport:
+    """Repair every ``DIR/warc/*.open`` WARC file and every ``DIR/jsonl/*.jsonl`` file,
+    but those ``skip(path)`` says belong to a run that is still writing them."""
     out = Path(out)
     report = RepairReport()
     warc_dir = out / "warc"
     if warc_dir.is_dir():
         for path in sorted(warc_dir.iterdir()):
             if path.is_file() and path.name.endswith((".warc.gz.open", ".warc.open")):
+                if skip is not None and skip(path):
+                    continue
                 report.warc.append(repair_warc(path))
     jsonl_dir = out / "jsonl"
     if jsonl_dir.is_dir():
         for path in sorted(jsonl_dir.glob("*.jsonl")):
+            if skip is not None and skip(path):
+                continue
             cut = repair_jsonl(path)
             if cut:
                 report.jsonl[path] = cut

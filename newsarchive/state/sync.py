@@ -63,8 +63,10 @@ def sync_state(state: ArchiveState, out: Path) -> SyncReport:
         if warc_dir.is_dir()
         else []
     )
+    # files another site's run writes now: known to the database under their final name
+    being_written = {p.name.removesuffix(".open") for p in warc_dir.glob("*.open")}
     for kind, present in (("jsonl", jsonl_files), ("warc", warc_files)):
-        names = {p.name for p in present}
+        names = {p.name for p in present} | (being_written if kind == "warc" else set())
         for name in state.known_files(kind):
             if name not in names:
                 state.forget_file(name)

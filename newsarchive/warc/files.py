@@ -1,0 +1,151 @@
+"""``WarcFiles``: the one owner of a run's WARC files.
+
+It keeps the run's :class:`~newsarchive.warc.writer.WarcFileWriter` (``.open`` names,
+warcinfo first, rotation at ``NEWSARCHIVE_WARC_MAX_SIZE``), records each new file in the
+folder's state at once (so a killed run's file is known to belong to it), closes the last
+file when the spider closes and announces every closed file with
+:data:`newsarchive.signals.warc_file_closed` (the CDXJ indexer listens). The components
+that write records reach it through ``crawler.get_extension(WarcFiles)`` and use
+:meth:`WarcFiles.writer_for`.
+
+Stats (``newsarchive/warc/``): ``records``, ``bytes``, ``files``, ``file_names`` (the final
+basenames, in order), ``errors`` (fetches or records that could not be written).
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING, Self
+
+from scrapy import signals
+from scrapy.exceptions import NotConfigured
+
+from newsarchive import signals as na_signals
+from newsarchive.state.owner import ArchiveFolder
+from newsarchive.warc.config import WarcConfig
+from newsarchive.warc.writer import WarcFileWriter, local_hostname, local_ip, warcinfo_fields
+
+if TYPE_CHECKING:
+    from scrapy import Spider
+    from scrapy.crawler import Crawler
+    from scrapy.statscollectors import StatsCollector
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["STAT", "WarcFiles"]
+
+STAT = "newsarchive/warc/"
+
+
+class WarcFiles:
+    """The run's WARC writer and its files (see the module)."""
+
+    def __init__(self, crawler: Crawler, config: WarcConfig) -> None:
+        assert crawler.stats is not None
+        self.crawler = crawler
+        self.stats: StatsCollector = crawler.stats
+        self.config = config
+        self.writer: WarcFileWriter | None = None
+        self.closing = False
+        """True while the spider closes: the last file is being closed."""
+        self._folder: ArchiveFolder | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        config = WarcConfig.from_settings(crawler.settings)
+        if not config.enabled:
+            raise NotConfigured("WARC capture disabled by NEWSARCHIVE_WARC_ENABLED")
+        files = cls(crawler, config)
+        crawler.signals.connect(files.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(files.spider_closed, signal=signals.spider_closed)
+        return files
+
+    @property
+    def folder(self) -> ArchiveFolder | None:
+        """The output folder's owner, when it runs (not in some unit tests)."""
+        if self._folder is None:
+            self._folder = self.crawler.get_extension(ArchiveFolder)
+        return self._folder
+
+    def spider_opened(self, spider: Spider) -> None:
+        for name in ("records", "bytes", "files", "errors"):
+            self.stats.set_value(STAT + name, 0)
+        self.stats.set_value(STAT + "file_names", [])
+        logger.info("Writing WARC files to %s", self.config.directory)
+
+    def writer_for(self, spider: Spider | None = None) -> WarcFileWriter:
+        """The run's writer (made on first use; its first file comes with its first record)."""
+        if self.writer is None:
+            spider = spider or self.crawler.spider
+            site = getattr(spider, "name", None)
+            hostname = local_hostname()
+            info = warcinfo_fields(
+                robots=self.config.robots,
+                operator=self.config.operator,
+                description=self.config.description,
+                is_part_of=site,
+                user_agent=self.config.user_agent,
+                hostname=hostname,
+                ip=local_ip(hostname),
+            )
+            self.writer = WarcFileWriter(
+                self.config.directory,
+                prefix=self.config.prefix_for(site),
+                max_size=self.config.max_size,
+                gzip_level=self.config.gzip_level,
+                warcinfo=info,
+                hostname=hostname,
+                on_open=self._file_opened,
+                on_close=self._file_closed,
+            )
+        return self.writer
+
+    def note_written(self, file: str) -> None:
+        """After a record: remember in the state how far ``file`` now goes (batched)."""
+        folder = self.folder
+        if folder is not None and self.writer is not None:
+            folder.state.set_file(file, "warc", self.writer.position)
+        self.update_stats()
+
+    def update_stats(self) -> None:
+        if self.writer is None:
+            return
+        self.stats.set_value(STAT + "records", self.writer.records_written)
+        self.stats.set_value(STAT + "bytes", self.writer.bytes_written)
+        self.stats.set_value(STAT + "files", self.writer.files_opened)
+        names = [path.name for path in self.writer.closed_files]
+        if self.writer.current_name is not None:
+            names.append(self.writer.current_name)
+        self.stats.set_value(STAT + "file_names", names)
+
+    def _file_opened(self, name: str) -> None:
+        folder = self.folder
+        if folder is not None and self.writer is not None:
+            # committed at once (not batched): after a kill -9, the re-index of this file
+            # must still know which run wrote it, or that run could not be resumed
+            with folder.state.transaction():
+                folder.state.set_file(
+                    name, "warc", self.writer.position, site=folder.site, run_id=folder.run
+                )
+
+    def _file_closed(self, path: Path) -> None:
+        self.crawler.signals.send_catch_log(
+            signal=na_signals.warc_file_closed, path=path, final=self.closing
+        )
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        """Close the current file (dropping ``.open`` from its name)."""
+        if self.writer is None:
+            return
+        self.closing = True
+        try:
+            self.writer.close()
+        except Exception:
+            self.stats.inc_value(STAT + "errors")
+            logger.exception("Could not close WARC file %s", self.writer.current_path)
+        self.update_stats()
+        logger.info(
+            "WARC files written: %s",
+            ", ".join(str(path) for path in self.writer.closed_files) or "none",
+        )
