@@ -298,13 +298,17 @@ def test_an_open_file_is_read_up_to_its_last_complete_record(tmp_path):
     assert len(problems) == 1 and "last complete record" in problems[0]
 
 
-def test_unknown_site_is_reported_and_its_file_skipped(tmp_path):
+def test_a_file_of_an_unknown_site_is_extracted_with_the_generic_rules(tmp_path):
     warc = Warc(tmp_path / "x.warc.gz", site="nosuchsite")
     warc.response(URL, D1, article_html())
     records, problems, stats = extract(warc.save())
-    assert records == []
-    assert stats.skipped_files == 1
-    assert "nosuchsite" in problems[0]
+    (record,) = records
+    assert record["site"] == "nosuchsite"  # the archive's site, the generic extractor
+    assert record["title"] == "Gas deal signed"
+    assert record["url"] == URL
+    assert stats.generic_files == 1
+    assert len(problems) == 1
+    assert "'nosuchsite' has no spider" in problems[0] and "generic" in problems[0]
 
 
 def test_cli_writes_a_file_and_exits_0(tmp_path, capsys):
@@ -322,17 +326,40 @@ def test_cli_writes_a_file_and_exits_0(tmp_path, capsys):
     assert "1 records" in capsys.readouterr().out
 
 
-def test_cli_exits_3_with_one_line_when_a_file_cannot_be_read(tmp_path, capsys):
+def test_an_unreadable_file_is_reported_and_the_others_still_extracted(tmp_path, capsys):
     good = Warc(tmp_path / "trend-20231115090000-00000-host.warc.gz")
     good.response(URL, D1, article_html())
     not_warc = tmp_path / "notes.warc.gz"
     not_warc.write_text("not a WARC file\n")
-    for bad in (tmp_path / "missing.warc.gz", not_warc):
-        assert cli.main(["extract", str(good.save()), str(bad)]) == 3
+    cut = tmp_path / "trend-20231116090000-00001-host.warc.gz"
+    for bad in (tmp_path / "missing.warc.gz", not_warc, cut):
+        if bad == cut:
+            data = good.save().read_bytes()
+            cut.write_bytes(data[: len(data) - 100])  # a closed file cut short
+        assert cli.main(["extract", str(bad), str(good.save())]) == 1
         captured = capsys.readouterr()
-        assert captured.out == ""  # nothing extracted before the check
-        assert captured.err.count("\n") == 1
-        assert str(bad) in captured.err
+        (line,) = [json.loads(text) for text in captured.out.splitlines()]
+        assert line["url"] == URL  # the good file is still extracted
+        errors = captured.err.splitlines()
+        assert len(errors) == 2, errors  # one line for the bad file, then the summary
+        assert str(bad) in errors[0]
+        assert "1 unreadable" in errors[1]
+
+
+def test_only_unreadable_files_exit_4(tmp_path, capsys):
+    bad = tmp_path / "notes.warc"
+    bad.write_text("not a WARC file\n")
+    assert cli.main(["extract", str(bad)]) == 4
+    assert "no article record" in capsys.readouterr().err
+
+
+def test_cli_exits_3_when_the_output_cannot_be_written(tmp_path, capsys):
+    good = Warc(tmp_path / "trend-20231115090000-00000-host.warc.gz")
+    good.response(URL, D1, article_html())
+    (tmp_path / "file").write_text("x")
+    out = tmp_path / "file" / "records.jsonl"
+    assert cli.main(["extract", str(good.save()), "-o", str(out)]) == 3
+    assert capsys.readouterr().err.count("\n") == 1
 
 
 def test_extract_has_help():
