@@ -18,9 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from newsarchive.http.codings import register_with_warcio
+from newsarchive.names import JSONL_DIR, JSONL_SUFFIX, WARC_DIR, is_archive, is_open
 from newsarchive.schema import parse_utc_timestamp
 
-WARC_SUFFIXES = (".warc.gz", ".warc")
 PAGES_MEMBER = "pages/pages.jsonl"
 
 
@@ -43,6 +44,7 @@ def write_cdxj(
     ``newsarchive.validate`` first when their soundness matters.
     """
     indexer_class = _cdxj_indexer_class()
+    register_with_warcio()  # br and zstd bodies are indexed decoded, as gzip and deflate
     inputs = _expand_warcs(warc_files)
     if not inputs:
         raise IndexingError("no WARC files to index")
@@ -92,7 +94,7 @@ def _expand_warcs(paths: Iterable[Path | str]) -> list[Path]:
         path = Path(given)
         if path.is_dir():
             found += sorted(
-                p for p in path.rglob("*") if p.is_file() and p.name.endswith(WARC_SUFFIXES)
+                p for p in path.rglob("*") if p.is_file() and is_archive(p, include_open=False)
             )
         elif path.is_file():
             found.append(path)
@@ -145,15 +147,18 @@ def pack_wacz(
     written atomically.
     """
     root = Path(archive_dir)
-    warc_dir = root / "warc"
+    warc_dir = root / WARC_DIR
     if not warc_dir.is_dir():
         raise IndexingError(f"{root}: no warc/ folder (is this a newsarchive output folder?)")
-    warcs = sorted(p for p in warc_dir.iterdir() if p.is_file() and p.name.endswith(WARC_SUFFIXES))
-    skipped_open = sorted(p for p in warc_dir.iterdir() if p.name.endswith(".open"))
+    warcs = sorted(
+        p for p in warc_dir.iterdir() if p.is_file() and is_archive(p, include_open=False)
+    )
+    skipped_open = sorted(p for p in warc_dir.iterdir() if is_open(p))
     if not warcs:
         raise IndexingError(f"{warc_dir}: no closed WARC files to pack")
-    pages, skipped_lines = collect_pages(root / "jsonl")
+    pages, skipped_lines = collect_pages(root / JSONL_DIR)
     wacz_main = _wacz_main()
+    register_with_warcio()  # wacz reads the WARC files with warcio in this process
     out = Path(out_path)
     out.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="newsarchive-wacz-") as tmp:
@@ -187,7 +192,7 @@ def collect_pages(jsonl_dir: Path) -> tuple[list[dict[str, Any]], int]:
     skipped = 0
     if not jsonl_dir.is_dir():
         return pages, skipped
-    for path in sorted(jsonl_dir.glob("*.jsonl")):
+    for path in sorted(jsonl_dir.glob("*" + JSONL_SUFFIX)):
         data = path.read_bytes()
         lines = data.split(b"\n")
         if not data.endswith(b"\n") and lines[-1]:
@@ -212,7 +217,8 @@ def _page_from_line(raw: bytes) -> dict[str, Any] | None:
     if not isinstance(record, dict):
         return None
     url, title = record.get("url"), record.get("title")
-    fetched = parse_utc_timestamp(record.get("fetched_at"))
+    fetched_at = record.get("fetched_at")
+    fetched = parse_utc_timestamp(fetched_at) if isinstance(fetched_at, str) else None
     if not isinstance(url, str) or not url or fetched is None:
         return None
     page: dict[str, Any] = {

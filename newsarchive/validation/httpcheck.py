@@ -163,10 +163,31 @@ class PayloadCheck:
             except UnsupportedCoding as exc:
                 self.problems.append(("http-unknown-encoding", f"{exc}: body not checked"))
         self._decoded_any = False
+        self._head = bytearray()
+        self._unframed: str | None = None
+        self.broken_chunks = False
+        """True when the chunk framing is broken: the entity (and its digest) is unknown."""
+        self._tail = b""
+
+    def _not_chunked(self, exc: HttpParseError) -> None:
+        assert self._dechunker is not None
+        size = self._dechunker.size
+        self._dechunker = None
+        self._entity = None
+        if size:
+            self._bad_chunks(("http-bad-chunking", f"{exc} (after {size} bytes of data)"))
+            return
+        # no chunk framing at all: stored de-chunked under its original header, as some
+        # older tools wrote bodies; readers (warcio, pywb) pass such a body through
+        self._unframed = str(exc)
+        self.chunked = False
+        self._decode(bytes(self._head))
+        self._head.clear()
 
     def feed(self, data: bytes) -> None:
         """The next piece of the stored payload."""
         self.size += len(data)
+        self._tail = (self._tail + data)[-7:]
         if self._stored is not None:
             self._stored.update(data)
         if not self.checked:
@@ -178,16 +199,16 @@ class PayloadCheck:
         if self._dechunker.done:
             self._after += len(data)
             return
+        if not self._dechunker.size:
+            self._head += data  # until the first chunk's data: maybe not chunked at all
         try:
             used = self._dechunker.feed(data)
         except HttpParseError as exc:
-            self.problems.append(
-                ("http-bad-chunking", f"{exc} (after {self._dechunker.size} bytes of data)")
-            )
-            self._dechunker = None
-            self._entity = None
+            self._not_chunked(exc)
             return
         self._after += len(data) - used
+        if self._dechunker.size:
+            self._head.clear()
         entity = bytes(self._dechunker.data)
         self._dechunker.data.clear()
         if self._entity is not None:
@@ -210,13 +231,28 @@ class PayloadCheck:
         self.problems.append((code, message))
         self._decoder = None
 
+    def _bad_chunks(self, problem: tuple[str, str]) -> None:
+        self.problems.append(problem)
+        self.broken_chunks = True
+
     def finish(self) -> list[tuple[str, str]]:
         """Every problem with the payload, once all of it was fed."""
         if not self.checked:
             return self.problems
+        if self._unframed is not None:
+            if self._tail.endswith((b"\n0\r\n\r\n", b"\n0\n\n")):  # framing, but broken
+                self._bad_chunks(("http-bad-chunking", f"{self._unframed} (first chunk)"))
+            else:
+                self.problems.append(
+                    (
+                        "http-dechunked-body",
+                        "the body is labelled Transfer-Encoding: chunked but holds no chunk "
+                        f"framing ({self._unframed}): read as it is stored",
+                    )
+                )
         dechunker = self._dechunker
         if dechunker is not None and not dechunker.done and not self.truncated:
-            self.problems.append(
+            self._bad_chunks(
                 (
                     "http-bad-chunking",
                     f"chunked body ends early (after {dechunker.size} bytes of data, "
@@ -224,7 +260,7 @@ class PayloadCheck:
                 )
             )
             self._entity = None
-        elif not self.chunked and not self.truncated:
+        elif not self.chunked and not self.truncated and not self.msg.get("Transfer-Encoding"):
             self.problems.extend(content_length_problems(self.msg, self.size))
         if self._decoder is not None:
             try:

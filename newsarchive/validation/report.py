@@ -79,6 +79,16 @@ CODES: dict[str, Code] = {
     "http-bad-gzip": Code(ERROR, "a body labelled Content-Encoding: gzip does not decompress"),
     "http-bad-encoding": Code(ERROR, "a body labelled deflate, br or zstd does not decompress"),
     "http-unknown-encoding": Code(NOTE, "a Content-Encoding the validator cannot decode"),
+    "http-dechunked-body": Code(
+        WARNING,
+        "a body labelled Transfer-Encoding: chunked is stored without its chunk framing "
+        "(as some older tools wrote it); readers take it as it is",
+    ),
+    "http-head-unterminated": Code(
+        WARNING,
+        "a request or revisit block ends with its HTTP head's last line, without the blank "
+        "line (as some older tools wrote it)",
+    ),
     # relations between records
     "warc-no-warcinfo": Code(WARNING, "the file does not start with a warcinfo record"),
     "warc-warcinfo-id": Code(

@@ -228,6 +228,10 @@ def _check_http(info: RecordInfo, check: PayloadCheck | None, head: bytes, emit:
     offset = info.offset
     msg = check.msg if check is not None else split_http(head)
     for code, message in head_problems(msg, is_request=info.type == "request"):
+        if not msg.head_complete and code == "http-bad-head" and info.type != "response":
+            # a request or revisit block that ends with the head's last header line:
+            # nothing follows it, readers parse it all the same
+            code, message = "http-head-unterminated", message + " (the block ends there)"
         emit(offset, code, message)
     if check is None:
         return
@@ -250,7 +254,7 @@ def _check_payload_digest(
 ) -> None:
     algo, expected = declared
     stored, entity = check.digests()
-    if stored is None or (check.chunked and entity is None):
+    if stored is None or check.broken_chunks:
         return  # no payload, or broken chunking (reported): the entity is unknown
     info.payload_digests.add((algo, stored))
     if entity is not None:

@@ -303,6 +303,14 @@ class _Parser:
                 begin = bytes(self.buf[:16])
                 if not begin.startswith(b"WARC/"[: len(begin)]):
                     raise _Stop(offset, "warc-not-a-record", f"expected 'WARC/', found {begin!r}")
+                for ending, name in ((b"\r\r\n", "CR CR LF"), (b"\n\n", "LF")):
+                    if ending in self.buf:
+                        raise _Stop(
+                            offset,
+                            "warc-bad-header",
+                            f"header lines end in {name} ({ending!r}), not CRLF: no CRLF CRLF "
+                            "ends the record head",
+                        )
                 raise _Stop(
                     offset,
                     "warc-truncated",
