@@ -58,8 +58,21 @@ def main() -> None:
     url = f"http://127.0.0.1:{server.server_address[1]}/"
     with tempfile.TemporaryDirectory() as tmp:
         subprocess.run(
-            ["wget", "-q", "-r", "-l", "1", "-e", "robots=off", "--compression=gzip",
-             "--warc-file", str(Path(tmp) / "wget-1.21"), "-P", tmp, url],
+            [
+                "wget",
+                "-q",
+                "-r",
+                "-l",
+                "1",
+                "-e",
+                "robots=off",
+                "--compression=gzip",
+                "--warc-file",
+                str(Path(tmp) / "wget-1.21"),
+                "-P",
+                tmp,
+                url,
+            ],
             check=False,
         )
         (HERE / "wget-1.21.warc.gz").write_bytes((Path(tmp) / "wget-1.21.warc.gz").read_bytes())
