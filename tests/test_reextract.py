@@ -367,3 +367,90 @@ def test_extract_has_help():
     assert result.returncode == 0
     assert "usage: newsarchive extract" in result.stdout
     assert "--output FILE" in result.stdout
+
+
+# --- other tools' formats ------------------------------------------------------------------
+
+
+def _arc(path: Path, url: str, body: bytes) -> Path:
+    """An ARC v1 file (one gzip member per record) holding one HTTP response."""
+    desc = b"1 0 Tests\nURL IP-address Archive-date Content-type Archive-length\n"
+    head = b"filedesc://%s 127.0.0.1 20231115090000 text/plain %d\n" % (
+        path.name.encode(),
+        len(desc),
+    )
+    http = b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n"
+    http += b"Content-Length: %d\r\n\r\n%s" % (len(body), body)
+    line = b"%s 127.0.0.1 20231115090000 text/html %d\n" % (url.encode(), len(http))
+    path.write_bytes(
+        gzip.compress(head + desc + b"\n", mtime=0) + gzip.compress(line + http + b"\n", mtime=0)
+    )
+    return path
+
+
+def test_an_arc_file_is_extracted(tmp_path):
+    path = _arc(tmp_path / "trend-20231115090000-00000-host.arc.gz", URL, article_html())
+    (record,), problems, stats = extract(path)
+    assert problems == []
+    assert record["site"] == "trend"  # from the file name: an ARC file has no warcinfo
+    assert record["title"] == "Gas deal signed"
+    assert record["fetched_at"] == "2023-11-15T09:00:00Z"
+    assert record["warc"]["file"] == path.name and record["warc"]["offset"] > 0
+
+
+def test_a_warc_1_0_file_with_bracketed_uris_is_extracted(tmp_path):
+    path = tmp_path / "trend-20231115090000-00000-host.warc"
+    buffer = BytesIO()
+    writer = WARCWriter(buffer, gzip=False, warc_version="1.0")
+    writer.write_record(writer.create_warcinfo_record(path.name, {"isPartOf": "trend"}))
+    http = StatusAndHeaders("200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.0")
+    body = article_html()
+    writer.write_record(
+        writer.create_warc_record(
+            URL,
+            "response",
+            payload=BytesIO(body),
+            http_headers=http,
+            warc_headers_dict={"WARC-Date": "2023-11-15T09:00:00Z"},
+        )
+    )
+    data = buffer.getvalue().replace(
+        f"WARC-Target-URI: {URL}".encode(), f"WARC-Target-URI: <{URL}>".encode()
+    )
+    assert data.startswith(b"WARC/1.0\r\n")
+    path.write_bytes(data)
+    (record,), problems, _stats = extract(path)
+    assert problems == []
+    assert record["url"] == URL  # the WARC/1.0 brackets dropped
+    assert record["title"] == "Gas deal signed"
+
+
+def test_spiders_outside_the_project_are_found_through_spider_modules(tmp_path, capsys):
+    package = tmp_path / "mysite_spiders"
+    package.mkdir()
+    (package / "__init__.py").write_text(
+        "from newsarchive.layouts import TrendLayoutSpider\n\n\n"
+        "class MySite(TrendLayoutSpider):\n    name = 'mysite'\n"
+    )
+    warc = Warc(tmp_path / "mysite-20231115090000-00000-host.warc.gz", site="mysite")
+    warc.response(URL, D1, article_html())
+    path = warc.save()
+    import sys
+
+    sys.path.insert(0, str(tmp_path))
+    try:
+        assert cli.main(["extract", str(path), "-s", "SPIDER_MODULES=mysite_spiders"]) == 0
+    finally:
+        sys.path.remove(str(tmp_path))
+    captured = capsys.readouterr()
+    assert captured.err == ""  # found: no generic fallback
+    (line,) = captured.out.splitlines()
+    assert json.loads(line)["site"] == "mysite"
+
+
+def test_an_arc_record_gets_the_same_id_at_every_read(tmp_path):
+    path = _arc(tmp_path / "trend-20231115090000-00000-host.arc.gz", URL, article_html())
+    (first,), _, _ = extract(path)
+    (second,), _, _ = extract(path)
+    assert first["warc"]["record_id"] == second["warc"]["record_id"]
+    assert first["warc"]["record_id"].startswith("<urn:uuid:")

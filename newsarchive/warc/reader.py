@@ -27,6 +27,8 @@ block, which this reader reads the same way.
 from __future__ import annotations
 
 import re
+import uuid
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -62,6 +64,7 @@ __all__ = [
     "http_codings",
     "is_chunked",
     "is_gzip_file",
+    "is_arc_file",
     "is_part_of",
     "iter_records",
     "iter_strict",
@@ -74,6 +77,7 @@ __all__ = [
 
 _CHUNK = 1 << 16
 _ENTRY_TYPES = ("response", "revisit")
+_ARC_IDS = uuid.UUID("6d1c6d5e-3f0e-4c53-9a43-5b7f2a1a6c01")
 _NAME_PREFIX = re.compile(r"^(?P<site>.+?)-\d{14}-\d{5}-")
 
 
@@ -94,7 +98,8 @@ class ArchiveRecord:
     """Bytes the record takes in the file."""
     rec_type: str
     headers: list[tuple[str, str]]
-    """WARC headers (for ARC files: warcio's WARC translation)."""
+    """WARC headers (for ARC files: warcio's WARC translation, with a ``WARC-Record-ID``
+    made from the file name and offset, the same at every read)."""
     status: int | None
     """The HTTP status of a stored response head, else None."""
     http_headers: list[tuple[str, str]] | None
@@ -130,6 +135,7 @@ def iter_records(
     ``.limit`` says bytes are missing) and whatever warcio raises on bytes it cannot read.
     """
     wanted = set(payloads)
+    arc = is_arc_file(path)
     with open(path, "rb") as fh:
         fh.seek(start)
         iterator = ArchiveIterator(fh, arc2warc=True)
@@ -138,24 +144,42 @@ def iter_records(
             data = record.raw_stream.read() if kind in wanted else None
             _drain(record)
             http = record.http_headers
+            offset = iterator.get_record_offset()
+            headers = list(record.rec_headers.headers)
+            if arc:  # ARC has no record ids: one made from the place, the same at every read
+                name = f"{final_name(path)}@{offset}"
+                headers = [(k, v) for k, v in headers if k.lower() != "warc-record-id"]
+                headers.append(("WARC-Record-ID", f"<urn:uuid:{uuid.uuid5(_ARC_IDS, name)}>"))
             yield (
                 ArchiveRecord(
-                    offset=iterator.get_record_offset(),
+                    offset=offset,
                     length=iterator.get_record_length(),
                     rec_type=kind,
-                    headers=list(record.rec_headers.headers),
+                    headers=headers,
                     status=_status(http) if http is not None else None,
                     http_headers=list(http.headers) if http is not None else None,
-                    format=record.format or "warc",
+                    format="arc" if arc else "warc",
                 ),
                 data,
             )
 
 
+def is_arc_file(path: Path) -> bool:
+    """True when the file (gzip-compressed or not) starts as an ARC file does."""
+    with open(path, "rb") as fh:
+        start = fh.read(512)
+    if start[:2] == b"\x1f\x8b":
+        try:
+            start = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(start, 16)
+        except zlib.error:
+            return False
+    return start.startswith(b"filedesc://")
+
+
 def _drain(record: Any) -> None:
     """Read the rest of ``record``'s block; raise :class:`WarcReadError` if it is cut short."""
     length = (record.rec_headers.get_header("Content-Length") or "").strip()
-    if record.format != "arc" and (not record.rec_type or not length.isdigit()):
+    if record.format not in ("arc", "arc2warc") and (not record.rec_type or not length.isdigit()):
         raise WarcReadError("a record head without WARC-Type or Content-Length")
     stream = record.raw_stream
     while stream.read(_CHUNK):
@@ -216,7 +240,7 @@ def entity_chunks(raw: Iterable[bytes], chunked: bool) -> Iterator[bytes]:
         try:
             dechunker.feed(piece)
         except HttpParseError:
-            if held is None:
+            if held is None or dechunker.size:
                 raise
             yield from held  # not chunked after all: what was stored is the entity
             yield piece
@@ -227,6 +251,8 @@ def entity_chunks(raw: Iterable[bytes], chunked: bool) -> Iterator[bytes]:
         if dechunker.data:
             yield bytes(dechunker.data)
             dechunker.data.clear()
+    if held and not dechunker.done:
+        yield from held  # no chunk-size line in it at all: not chunked after all
 
 
 def payload_chunks(
