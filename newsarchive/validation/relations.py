@@ -6,8 +6,8 @@ from collections import defaultdict
 from collections.abc import Callable
 from datetime import datetime
 
+from newsarchive.validation.digests import decode_digest
 from newsarchive.validation.index import ArchiveIndex, RecordInfo
-from newsarchive.validation.warccheck import decode_digest
 
 #: emit_at(path, offset, code, message) reports one problem in any file.
 EmitAt = Callable[[str, int, str, str], None]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
 import re
 from collections.abc import Callable, Iterator
@@ -13,6 +11,7 @@ from urllib.parse import urljoin
 
 from newsarchive.http.codings import register_with_warcio
 from newsarchive.schema import parse_utc_timestamp
+from newsarchive.validation.digests import check_payload_digest, compare, digest_of
 from newsarchive.validation.httpcheck import PayloadCheck, head_end, head_problems, split_http
 from newsarchive.validation.index import ArchiveIndex, RecordInfo
 from newsarchive.warc.reader import Event, StrictRecord, iter_records, iter_strict, strip_brackets
@@ -46,15 +45,6 @@ _SINGLE_VALUED = (
 _MAX_HTTP_HEAD = 1 << 20
 _NEEDS_TARGET = ("response", "resource", "request", "revisit", "conversion", "continuation")
 _HTTP_RECORDS = ("response", "request", "revisit")
-_ALGORITHMS = {
-    "sha1": "sha1",
-    "sha-1": "sha1",
-    "sha256": "sha256",
-    "sha-256": "sha256",
-    "sha512": "sha512",
-    "sha-512": "sha512",
-    "md5": "md5",
-}
 STRUCTURAL_CODES = frozenset(
     {
         "warc-empty",
@@ -139,32 +129,13 @@ def _check_head(record: StrictRecord, path: str, emit: Emit) -> RecordInfo:
     )
 
 
-def _digest_of(
-    declared: str | None, header: str, offset: int, emit: Emit
-) -> tuple[str, bytes] | None:
-    if not declared:
-        return None
-    decoded = decode_digest(declared)
-    if decoded is None:
-        algo = declared.partition(":")[0].strip().lower()
-        if ":" in declared and algo not in _ALGORITHMS:
-            emit(
-                offset,
-                "warc-digest-unknown",
-                f"{header} {declared!r}: algorithm {algo!r} not checked",
-            )
-        else:
-            emit(offset, "warc-digest-format", f"{header} {declared!r} cannot be parsed")
-    return decoded
-
-
 def _check_block(record: StrictRecord, info: RecordInfo, emit: Emit) -> None:
     """Read the block once: its digest, the HTTP head, the payload and its digests."""
     offset = record.offset
-    block_digest = _digest_of(record.get("WARC-Block-Digest"), "WARC-Block-Digest", offset, emit)
+    block_digest = digest_of(record.get("WARC-Block-Digest"), "WARC-Block-Digest", offset, emit)
     payload_digest = None
     if info.type != "revisit":
-        payload_digest = _digest_of(info.payload_digest, "WARC-Payload-Digest", offset, emit)
+        payload_digest = digest_of(info.payload_digest, "WARC-Payload-Digest", offset, emit)
     block_hash = hashlib.new(block_digest[0]) if block_digest else None
     target = info.target_uri or ""
     is_http = (
@@ -203,7 +174,7 @@ def _check_block(record: StrictRecord, info: RecordInfo, emit: Emit) -> None:
     if not record.complete:
         return
     if block_digest and block_hash is not None:
-        _compare(
+        compare(
             block_digest,
             block_hash.digest(),
             record.get("WARC-Block-Digest"),
@@ -218,9 +189,9 @@ def _check_block(record: StrictRecord, info: RecordInfo, emit: Emit) -> None:
     ):
         _check_http(info, check, bytes(head), emit)
         if check is not None and payload_digest is not None:
-            _check_payload_digest(info, check, payload_digest, offset, emit)
+            check_payload_digest(info, check, payload_digest, offset, emit)
     elif payload_digest is not None and plain is not None:
-        _compare(payload_digest, plain.digest(), info.payload_digest, "payload", offset, emit)
+        compare(payload_digest, plain.digest(), info.payload_digest, "payload", offset, emit)
         info.payload_digests.add((payload_digest[0], plain.digest()))
 
 
@@ -249,54 +220,6 @@ def _check_http(info: RecordInfo, check: PayloadCheck | None, head: bytes, emit:
         info.method = msg.method
 
 
-def _check_payload_digest(
-    info: RecordInfo, check: PayloadCheck, declared: tuple[str, bytes], offset: int, emit: Emit
-) -> None:
-    algo, expected = declared
-    stored, entity = check.digests()
-    if stored is None or check.broken_chunks:
-        return  # no payload, or broken chunking (reported): the entity is unknown
-    info.payload_digests.add((algo, stored))
-    if entity is not None:
-        info.payload_digests.add((algo, entity))
-    header = info.payload_digest
-    if expected == (entity if entity is not None else stored):
-        return
-    if entity is not None and expected == stored:
-        emit(
-            offset,
-            "warc-payload-digest-legacy",
-            f"WARC-Payload-Digest {header} is over the chunk framing as stored (the legacy "
-            f"convention); the WARC spec digests the de-chunked entity: {_label(algo, entity)}",
-        )
-        return
-    computed = _label(algo, entity if entity is not None else stored)
-    if entity is not None:
-        computed = f"{computed} (de-chunked) or {_label(algo, stored)} (as stored)"
-    emit(
-        offset,
-        "warc-payload-digest",
-        f"WARC-Payload-Digest is {header} but the payload hashes to {computed}",
-    )
-
-
-def _label(algo: str, digest: bytes) -> str:
-    return f"{algo}:{base64.b32encode(digest).decode('ascii')}"
-
-
-def _compare(
-    declared: tuple[str, bytes], actual: bytes, text: str | None, kind: str, offset: int, emit: Emit
-) -> None:
-    algo, expected = declared
-    if actual != expected:
-        emit(
-            offset,
-            f"warc-{kind}-digest",
-            f"WARC-{kind.capitalize()}-Digest is {text} "
-            f"but the {kind} hashes to {_label(algo, actual)}",
-        )
-
-
 def _warc_date(value: str | None, name: str, offset: int, emit: Emit) -> datetime | None:
     if value is None:
         return None
@@ -307,30 +230,6 @@ def _warc_date(value: str | None, name: str, offset: int, emit: Emit) -> datetim
     if parsed is None:
         emit(offset, "warc-bad-header", f"{name} {value!r} is not a real date")
     return parsed
-
-
-def decode_digest(value: str) -> tuple[str, bytes] | None:
-    """Split ``algorithm:value`` and decode the value (base32, hex or base64) to raw bytes."""
-    algo_text, sep, text = value.partition(":")
-    algo = _ALGORITHMS.get(algo_text.strip().lower())
-    if not sep or algo is None:
-        return None
-    size = hashlib.new(algo).digest_size
-    text = text.strip()
-    attempts = (
-        lambda: base64.b32decode(text + "=" * (-len(text) % 8), casefold=True),
-        lambda: bytes.fromhex(text),
-        lambda: base64.b64decode(text + "=" * (-len(text) % 4), validate=True),
-        lambda: base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)),
-    )
-    for attempt in attempts:
-        try:
-            raw = attempt()
-        except (binascii.Error, ValueError):
-            continue
-        if len(raw) == size:
-            return algo, raw
-    return None
 
 
 # -- one file ------------------------------------------------------------------------------

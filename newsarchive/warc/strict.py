@@ -19,11 +19,18 @@ No Scrapy, no warcio.
 from __future__ import annotations
 
 import re
-import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO, NoReturn
+from typing import BinaryIO
+
+from newsarchive.warc.gzmembers import (
+    CHUNK,
+    GZIP_MAGIC,
+    GzipSource,
+    PlainSource,
+    StreamBreak,
+)
 
 __all__ = [
     "GZIP_MAGIC",
@@ -35,159 +42,12 @@ __all__ = [
     "read_record_at",
 ]
 
-GZIP_MAGIC = b"\x1f\x8b"
-_CHUNK = 1 << 16
+
 _MAX_HEAD = 1 << 20  # a WARC header block longer than this is not a header block
 _VERSION_RE = re.compile(rb"^WARC/(\d+\.\d+)$")
 _END = b"\r\n\r\n"
 
 Problem = tuple[str, str]
-
-
-class _Break(Exception):
-    """The decompressed stream is broken here (a damaged or cut gzip member, garbage)."""
-
-    def __init__(self, offset: int, code: str, message: str) -> None:
-        super().__init__(message)
-        self.offset = offset
-        self.problem: Problem = (code, message)
-
-
-class _Plain:
-    """An uncompressed file: positions are file offsets."""
-
-    gzip = False
-
-    def __init__(self, fh: BinaryIO, size: int | None = None) -> None:
-        self.fh = fh
-        self.left = size
-
-    def read(self, n: int) -> bytes:
-        if self.left is not None:
-            n = min(n, self.left)
-            if n <= 0:
-                return b""
-        data = self.fh.read(n)
-        if self.left is not None:
-            self.left -= len(data)
-        return data
-
-
-class _Gzip:
-    """gzip members decompressed one after another, remembering where each lies.
-
-    Decompressed positions (counted from 0) of member starts and ends map to file offsets
-    (:attr:`starts`, :attr:`ends`). A damaged member raises :class:`_Break` and, with
-    ``resync``, reading goes on at the next gzip header.
-    """
-
-    gzip = True
-
-    def __init__(self, fh: BinaryIO, base: int = 0, size: int | None = None, *, resync: bool):
-        self.fh = fh
-        self.left = size
-        self.resync = resync
-        self.raw = b""  # compressed bytes not yet given to a decompressor
-        self.raw_offset = base  # file offset of raw[0]
-        self.obj: Any = None
-        self.member = base
-        self.pos = 0  # decompressed bytes handed out
-        self.starts: dict[int, int] = {}
-        self.ends: dict[int, int] = {}
-        self.done = False
-
-    def _more(self) -> bytes:
-        n = _CHUNK if self.left is None else min(_CHUNK, self.left)
-        if n <= 0:
-            return b""
-        data = self.fh.read(n)
-        if self.left is not None:
-            self.left -= len(data)
-        return data
-
-    def read(self, n: int) -> bytes:
-        while not self.done:
-            if self.obj is None:
-                while len(self.raw) < 3 and (more := self._more()):
-                    self.raw += more
-                if not self.raw:
-                    self.done = True
-                    return b""
-                if not self.raw.startswith(GZIP_MAGIC):
-                    self.done = True
-                    raise _Break(
-                        self.raw_offset,
-                        "gzip-trailing-garbage",
-                        f"{self.raw[:16]!r}... is not the start of a gzip member",
-                    )
-                self.obj = zlib.decompressobj(16 + zlib.MAX_WBITS)
-                self.member = self.raw_offset
-                self.starts[self.pos] = self.member
-            if not self.raw:
-                self.raw = self._more()
-                if not self.raw:
-                    self.done = True
-                    raise _Break(
-                        self.member,
-                        "gzip-truncated",
-                        "the gzip member does not end: the file was cut off",
-                    )
-            data = self.raw
-            try:
-                out = self.obj.decompress(data, n)
-            except zlib.error as exc:
-                self._skip_damaged(exc)
-            ended = self.obj.eof
-            rest = self.obj.unused_data if ended else self.obj.unconsumed_tail
-            self.raw_offset += len(data) - len(rest)
-            self.raw = rest
-            self.pos += len(out)
-            if ended:
-                self.ends[self.pos] = self.raw_offset
-                self.obj = None
-            if out:
-                return out
-        return b""
-
-    def _skip_damaged(self, exc: zlib.error) -> NoReturn:
-        start = self.member
-        self.obj = None
-        self.raw = b""
-        if not self.resync:
-            self.done = True
-        else:
-            found = _find_magic(self.fh, start + 1)
-            if found is None:
-                self.done = True
-            else:
-                self.fh.seek(found)
-                self.raw_offset = found
-        raise _Break(start, "gzip-corrupt", f"gzip member: {exc}")
-
-    def member_of(self, pos: int) -> int:
-        """The file offset of the member holding decompressed position ``pos``."""
-        best = max((p for p in self.starts if p <= pos), default=None)
-        return self.starts[best] if best is not None else self.member
-
-    def forget_before(self, pos: int) -> None:
-        keep = max((p for p in self.starts if p <= pos), default=None)
-        for table in (self.starts, self.ends):
-            for key in [k for k in table if k < pos and k != keep]:
-                del table[key]
-
-
-def _find_magic(fh: BinaryIO, start: int) -> int | None:
-    """The offset of the next gzip header (1f 8b 08) at or after ``start``, or None."""
-    fh.seek(start)
-    pos, tail = start, b""
-    while chunk := fh.read(1 << 20):
-        data = tail + chunk
-        found = data.find(GZIP_MAGIC + b"\x08")
-        if found >= 0:
-            return pos - len(tail) + found
-        tail = data[-2:]
-        pos += len(chunk)
-    return None
 
 
 @dataclass
@@ -207,7 +67,8 @@ class StrictRecord:
     """True once the whole block was read (the file did not end or break inside it)."""
     block_read: int = 0
     start: int = 0
-    _reader: _Parser | None = field(default=None, repr=False)
+    reader: _Parser | None = field(default=None, repr=False, compare=False)
+    """Where :meth:`chunks` reads the block from (None once read)."""
 
     def get(self, name: str) -> str | None:
         """The first value of header ``name`` (case-insensitive), or None."""
@@ -221,8 +82,8 @@ class StrictRecord:
 
     def chunks(self) -> Iterator[bytes]:
         """The block, in pieces of at most 64 KiB (once; later calls yield nothing)."""
-        if self._reader is not None:
-            yield from self._reader.block(self)
+        if self.reader is not None:
+            yield from self.reader.block(self)
 
 
 @dataclass
@@ -235,7 +96,7 @@ class Event:
 
 
 class _Parser:
-    def __init__(self, source: _Plain | _Gzip) -> None:
+    def __init__(self, source: PlainSource | GzipSource) -> None:
         self.src = source
         self.buf = bytearray()
         self.pos = 0  # stream position of buf[0]
@@ -247,7 +108,7 @@ class _Parser:
     def fill(self, want: int) -> bool:
         """Have at least ``want`` bytes in buf; False at the end of the stream."""
         while len(self.buf) < want:
-            data = self.src.read(max(_CHUNK, want - len(self.buf)))
+            data = self.src.read(max(CHUNK, want - len(self.buf)))
             if not data:
                 return False
             self.buf += data
@@ -256,7 +117,7 @@ class _Parser:
     def drop(self) -> None:
         """Forget what is buffered: the stream broke, reading resumes where the source is."""
         self.buf.clear()
-        if isinstance(self.src, _Gzip):
+        if isinstance(self.src, GzipSource):
             self.pos = self.src.pos
 
     def take(self, n: int) -> bytes:
@@ -273,9 +134,9 @@ class _Parser:
                 if not self.fill(1):
                     return
                 start = self.pos
-                offset = self.src.member_of(start) if isinstance(self.src, _Gzip) else start
+                offset = self.src.member_of(start) if isinstance(self.src, GzipSource) else start
                 record = self.head(offset)
-            except _Break as brk:
+            except StreamBreak as brk:
                 yield Event(brk.offset, problem=brk.problem)
                 self.drop()
                 continue
@@ -284,7 +145,7 @@ class _Parser:
                 if not self.skip_member():
                     return
                 continue
-            if isinstance(self.src, _Gzip) and start not in self.src.starts:
+            if isinstance(self.src, GzipSource) and start not in self.src.starts:
                 yield from self.layout(offset, "several records share one gzip member")
             record.start = start
             yield Event(offset, record=record)
@@ -334,20 +195,20 @@ class _Parser:
             raise _Stop(offset, "warc-bad-header", f"Content-Length {lengths[0]!r}")
         self.take(end + 4)
         version = match.group(1).decode("ascii")
-        return StrictRecord(offset, version, headers, int(text), problems, _reader=self)
+        return StrictRecord(offset, version, headers, int(text), problems, reader=self)
 
     def block(self, record: StrictRecord) -> Iterator[bytes]:
-        record._reader = None
+        record.reader = None
         left = record.content_length
         try:
             while left > 0:
                 if not self.buf and not self.fill(1):
                     return
-                piece = self.take(min(left, len(self.buf), _CHUNK))
+                piece = self.take(min(left, len(self.buf), CHUNK))
                 left -= len(piece)
                 record.block_read += len(piece)
                 yield piece
-        except _Break as brk:
+        except StreamBreak as brk:
             self.pending.append(Event(brk.offset, problem=brk.problem))
             self.drop()
             return
@@ -387,7 +248,7 @@ class _Parser:
         """Read what follows a complete block (CRLF CRLF), and where the record ends."""
         try:
             self.fill(4)
-        except _Break as brk:
+        except StreamBreak as brk:
             self.pending.append(Event(brk.offset, problem=brk.problem))
         trailer = bytes(self.buf[:4])
         if trailer == _END:
@@ -402,7 +263,7 @@ class _Parser:
                 skip += 1
             self.take(skip)
         start, end = record.start, self.pos
-        if isinstance(self.src, _Gzip):
+        if isinstance(self.src, GzipSource):
             if start in self.src.starts and end in self.src.ends:
                 record.length = self.src.ends[end] - record.offset
             if any(start < p < end for p in self.src.starts):
@@ -421,12 +282,12 @@ class _Parser:
     def skip_member(self) -> bool:
         """After a record that cannot be read: go on at the next gzip member (plain
         files: stop)."""
-        if not isinstance(self.src, _Gzip):
+        if not isinstance(self.src, GzipSource):
             return False
         try:
-            while self.src.obj is not None and self.src.read(_CHUNK):
+            while self.src.obj is not None and self.src.read(CHUNK):
                 pass
-        except _Break:
+        except StreamBreak:
             pass
         self.drop()
         return not self.src.done or bool(self.src.raw)
@@ -475,7 +336,7 @@ def iter_strict(fh: BinaryIO) -> Iterator[Event]:
     fh.seek(0)
     gzipped = fh.read(2) == GZIP_MAGIC
     fh.seek(0)
-    source = _Gzip(fh, resync=True) if gzipped else _Plain(fh)
+    source = GzipSource(fh, resync=True) if gzipped else PlainSource(fh)
     yield from _Parser(source).events()
 
 
@@ -499,7 +360,9 @@ def read_record_at(path: Path, offset: int, length: int) -> StrictRecord:
         if gzipped and fh.read(2) != GZIP_MAGIC:
             raise PointerError(f"offset {offset} is not the start of a gzip member")
         fh.seek(offset)
-        source = _Gzip(fh, offset, length, resync=False) if gzipped else _Plain(fh, length)
+        source = (
+            GzipSource(fh, offset, length, resync=False) if gzipped else PlainSource(fh, length)
+        )
         parser = _Parser(source)
         events = parser.events()
         try:
@@ -509,7 +372,7 @@ def read_record_at(path: Path, offset: int, length: int) -> StrictRecord:
                 raise PointerError(_pointer_message(problem, offset, length))
             record = first.record
             later = list(events)
-        except _Break as brk:  # pragma: no cover - events() turns breaks into problems
+        except StreamBreak as brk:  # pragma: no cover - events() turns breaks into problems
             raise PointerError(brk.problem[1]) from None
     if not record.complete:
         raise PointerError(f"length {length} ends before the record at offset {offset} does")
