@@ -21,6 +21,7 @@ from typing import Any
 from newsarchive.http.codings import register_with_warcio
 from newsarchive.names import JSONL_DIR, JSONL_SUFFIX, WARC_DIR, is_archive, is_open
 from newsarchive.schema import parse_utc_timestamp
+from newsarchive.warc.reader import iter_records
 
 PAGES_MEMBER = "pages/pages.jsonl"
 
@@ -141,8 +142,10 @@ def pack_wacz(
     """Package ``archive_dir`` (the crawl output folder) as a WACZ file at ``out_path``.
 
     The WARC files come from ``DIR/warc/`` (unclosed ``.open`` files are left out), and the
-    pages list has one page per record in ``DIR/jsonl/*.jsonl``: its ``url``, ``title`` and
-    ``ts`` (the record's ``fetched_at``), with the record's WARC record id as page id. The
+    pages list has one page per record in ``DIR/jsonl/*.jsonl`` whose capture the WARC files
+    hold (read with :mod:`newsarchive.warc.reader`; the others are ``unmatched_pages``):
+    its ``url``, ``title`` and ``ts`` (the record's ``fetched_at``), with the record's WARC
+    record id as page id. The
     WACZ (indexes, pages, datapackage with hashes) is made by the ``wacz`` package and
     written atomically.
     """
@@ -157,6 +160,13 @@ def pack_wacz(
     if not warcs:
         raise IndexingError(f"{warc_dir}: no closed WARC files to pack")
     pages, skipped_lines = collect_pages(root / JSONL_DIR)
+    captured = archived_pages(warcs)
+    unmatched = [
+        f"{page['ts']} {page['url']}"
+        for page in pages
+        if (_ts14(page["ts"]), page["url"]) not in captured
+    ]
+    pages = [page for page in pages if (_ts14(page["ts"]), page["url"]) in captured]
     wacz_main = _wacz_main()
     register_with_warcio()  # wacz reads the WARC files with warcio in this process
     out = Path(out_path)
@@ -176,13 +186,22 @@ def pack_wacz(
             raise IndexingError(f"wacz create failed: {_last_line(output)}")
         os.replace(tmp_out, out)
     packed = read_wacz_pages(out)
-    packed_keys = {(_ts14(page.get("ts")), page.get("url")) for page in packed}
-    unmatched = [
-        f"{page['ts']} {page['url']}"
-        for page in pages
-        if (_ts14(page["ts"]), page["url"]) not in packed_keys
-    ]
     return PackResult(out, warcs, len(packed), unmatched, skipped_lines, skipped_open)
+
+
+def archived_pages(warcs: Iterable[Path]) -> set[tuple[str, str]]:
+    """``(YYYYMMDDhhmmss, url)`` of every response and revisit in the files, read with the
+    one WARC reader: a page is listed only when a capture of it is archived at its
+    ``fetched_at``. A file that cannot be read wholly gives what it gave up to there."""
+    found: set[tuple[str, str]] = set()
+    for path in warcs:
+        try:
+            for record, _ in iter_records(path):
+                if record.rec_type in ("response", "revisit"):
+                    found.add((_ts14(record.get("WARC-Date")), record.target_uri))
+        except Exception:  # noqa: S112 - wacz reports unreadable files itself
+            continue
+    return found
 
 
 def collect_pages(jsonl_dir: Path) -> tuple[list[dict[str, Any]], int]:
