@@ -64,12 +64,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     extract = sub.add_parser(
         "extract",
-        help="re-extract article records from WARC files, without the network",
+        help="re-extract article records from WARC/ARC files, without the network",
         description="Re-extract the article records from archived responses (revisits "
         "resolved to their originals): the records the crawl wrote, fetched_at and warc "
-        "included. WARC files (.warc.gz, .warc, .open) or folders of them.",
+        "included. Archive files (.warc.gz, .warc, .arc, .arc.gz, .open) or folders of "
+        "them. Exit 0: records written, nothing failed; 1: records written, but a file "
+        "could not be read or a capture was left out; 4: no record; 3: output unwritable.",
     )
-    extract.add_argument("warcs", nargs="+", type=Path, metavar="WARC")
+    extract.add_argument("warcs", nargs="+", type=Path, metavar="ARCHIVE")
     extract.add_argument(
         "-o",
         "--output",
@@ -78,13 +80,29 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="write the records to FILE (JSON Lines, replaced) instead of stdout",
     )
+    extract.add_argument(
+        "-s",
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="override a setting, as with crawl (SPIDER_MODULES finds spiders outside "
+        "the project; repeatable)",
+    )
 
     validate = sub.add_parser(
         "validate",
-        help="check WARC and JSONL files",
-        description="Check WARC files (and JSONL files) and say what is wrong.",
+        help="check WARC, ARC and JSONL files",
+        description="Check WARC files (and ARC and JSONL files) and say what is wrong: one "
+        "line per finding, each an error, a warning or a note. Exit 1 when there is an "
+        "error (with --strict, a warning too), else 0.",
     )
     validate.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    validate.add_argument(
+        "--strict",
+        action="store_true",
+        help="fail (exit 1) on warnings too: legacy payload digests, no warcinfo, ...",
+    )
 
     pack = sub.add_parser(
         "pack",
@@ -156,7 +174,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "validate":
         from newsarchive.validate import validate_paths
 
-        report = validate_paths(args.paths)
+        report = validate_paths(args.paths, strict=args.strict)
         print(report.render(), end="")
         return report.exit_status
     if args.command == "pack":
@@ -164,7 +182,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "extract":
         from newsarchive.reextract import run_extract
 
-        return run_extract(args.warcs, args.output)
+        return run_extract(args.warcs, args.output, parse_settings(args.set))
     from newsarchive.crawl import CrawlOptions, run_crawl
 
     if args.command == "crawl":

@@ -18,9 +18,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from newsarchive.http.codings import register_with_warcio
+from newsarchive.names import JSONL_DIR, JSONL_SUFFIX, WARC_DIR, is_archive, is_open
 from newsarchive.schema import parse_utc_timestamp
+from newsarchive.warc.reader import iter_records
 
-WARC_SUFFIXES = (".warc.gz", ".warc")
 PAGES_MEMBER = "pages/pages.jsonl"
 
 
@@ -43,6 +45,7 @@ def write_cdxj(
     ``newsarchive.validate`` first when their soundness matters.
     """
     indexer_class = _cdxj_indexer_class()
+    register_with_warcio()  # br and zstd bodies are indexed decoded, as gzip and deflate
     inputs = _expand_warcs(warc_files)
     if not inputs:
         raise IndexingError("no WARC files to index")
@@ -92,7 +95,7 @@ def _expand_warcs(paths: Iterable[Path | str]) -> list[Path]:
         path = Path(given)
         if path.is_dir():
             found += sorted(
-                p for p in path.rglob("*") if p.is_file() and p.name.endswith(WARC_SUFFIXES)
+                p for p in path.rglob("*") if p.is_file() and is_archive(p, include_open=False)
             )
         elif path.is_file():
             found.append(path)
@@ -139,21 +142,33 @@ def pack_wacz(
     """Package ``archive_dir`` (the crawl output folder) as a WACZ file at ``out_path``.
 
     The WARC files come from ``DIR/warc/`` (unclosed ``.open`` files are left out), and the
-    pages list has one page per record in ``DIR/jsonl/*.jsonl``: its ``url``, ``title`` and
-    ``ts`` (the record's ``fetched_at``), with the record's WARC record id as page id. The
+    pages list has one page per record in ``DIR/jsonl/*.jsonl`` whose capture the WARC files
+    hold (read with :mod:`newsarchive.warc.reader`; the others are ``unmatched_pages``):
+    its ``url``, ``title`` and ``ts`` (the record's ``fetched_at``), with the record's WARC
+    record id as page id. The
     WACZ (indexes, pages, datapackage with hashes) is made by the ``wacz`` package and
     written atomically.
     """
     root = Path(archive_dir)
-    warc_dir = root / "warc"
+    warc_dir = root / WARC_DIR
     if not warc_dir.is_dir():
         raise IndexingError(f"{root}: no warc/ folder (is this a newsarchive output folder?)")
-    warcs = sorted(p for p in warc_dir.iterdir() if p.is_file() and p.name.endswith(WARC_SUFFIXES))
-    skipped_open = sorted(p for p in warc_dir.iterdir() if p.name.endswith(".open"))
+    warcs = sorted(
+        p for p in warc_dir.iterdir() if p.is_file() and is_archive(p, include_open=False)
+    )
+    skipped_open = sorted(p for p in warc_dir.iterdir() if is_open(p))
     if not warcs:
         raise IndexingError(f"{warc_dir}: no closed WARC files to pack")
-    pages, skipped_lines = collect_pages(root / "jsonl")
+    pages, skipped_lines = collect_pages(root / JSONL_DIR)
+    captured = archived_pages(warcs)
+    unmatched = [
+        f"{page['ts']} {page['url']}"
+        for page in pages
+        if (_ts14(page["ts"]), page["url"]) not in captured
+    ]
+    pages = [page for page in pages if (_ts14(page["ts"]), page["url"]) in captured]
     wacz_main = _wacz_main()
+    register_with_warcio()  # wacz reads the WARC files with warcio in this process
     out = Path(out_path)
     out.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="newsarchive-wacz-") as tmp:
@@ -171,13 +186,22 @@ def pack_wacz(
             raise IndexingError(f"wacz create failed: {_last_line(output)}")
         os.replace(tmp_out, out)
     packed = read_wacz_pages(out)
-    packed_keys = {(_ts14(page.get("ts")), page.get("url")) for page in packed}
-    unmatched = [
-        f"{page['ts']} {page['url']}"
-        for page in pages
-        if (_ts14(page["ts"]), page["url"]) not in packed_keys
-    ]
     return PackResult(out, warcs, len(packed), unmatched, skipped_lines, skipped_open)
+
+
+def archived_pages(warcs: Iterable[Path]) -> set[tuple[str, str]]:
+    """``(YYYYMMDDhhmmss, url)`` of every response and revisit in the files, read with the
+    one WARC reader: a page is listed only when a capture of it is archived at its
+    ``fetched_at``. A file that cannot be read wholly gives what it gave up to there."""
+    found: set[tuple[str, str]] = set()
+    for path in warcs:
+        try:
+            for record, _ in iter_records(path):
+                if record.rec_type in ("response", "revisit"):
+                    found.add((_ts14(record.get("WARC-Date")), record.target_uri))
+        except Exception:  # noqa: S112 - wacz reports unreadable files itself
+            continue
+    return found
 
 
 def collect_pages(jsonl_dir: Path) -> tuple[list[dict[str, Any]], int]:
@@ -187,7 +211,7 @@ def collect_pages(jsonl_dir: Path) -> tuple[list[dict[str, Any]], int]:
     skipped = 0
     if not jsonl_dir.is_dir():
         return pages, skipped
-    for path in sorted(jsonl_dir.glob("*.jsonl")):
+    for path in sorted(jsonl_dir.glob("*" + JSONL_SUFFIX)):
         data = path.read_bytes()
         lines = data.split(b"\n")
         if not data.endswith(b"\n") and lines[-1]:
@@ -212,7 +236,8 @@ def _page_from_line(raw: bytes) -> dict[str, Any] | None:
     if not isinstance(record, dict):
         return None
     url, title = record.get("url"), record.get("title")
-    fetched = parse_utc_timestamp(record.get("fetched_at"))
+    fetched_at = record.get("fetched_at")
+    fetched = parse_utc_timestamp(fetched_at) if isinstance(fetched_at, str) else None
     if not isinstance(url, str) or not url or fetched is None:
         return None
     page: dict[str, Any] = {

@@ -27,20 +27,18 @@ be read; those URLs are fetched).
 from __future__ import annotations
 
 import logging
-from io import BytesIO
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Self
+from typing import TYPE_CHECKING, Self
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Headers, Response
 from scrapy.responsetypes import responsetypes
-from warcio.archiveiterator import ArchiveIterator
-from warcio.bufferedreaders import ChunkedDataReader
 
 from newsarchive.state.db import ArchiveState, Capture
 from newsarchive.state.owner import ArchiveFolder
 from newsarchive.warc.archiver import FETCHED_AT_META_KEY, REVISIT_META_KEY, WARC_META_KEY
+from newsarchive.warc.reader import HttpRecord, WarcReadError, read_http_record
 
 if TYPE_CHECKING:
     from scrapy import Request, Spider
@@ -62,53 +60,41 @@ class ArchiveReadError(Exception):
     """An archived record that cannot be turned back into a response."""
 
 
-def _read_record(path: Path, offset: int) -> tuple[list[tuple[str, str]], str, bytes]:
-    """``(http headers, status code, raw payload)`` of the record at ``offset``."""
-    with open(path, "rb") as fh:
-        fh.seek(offset)
-        record = next(iter(ArchiveIterator(fh)), None)
-        if record is None or record.http_headers is None:
-            raise ArchiveReadError(f"no HTTP record at {path.name}@{offset}")
-        http = record.http_headers
-        payload = record.raw_stream.read()
-    return list(http.headers), http.get_statuscode() or "", payload
-
-
-def _dechunk(payload: bytes) -> bytes:
-    reader: IO[bytes] = ChunkedDataReader(BytesIO(payload))
-    parts = []
-    while chunk := reader.read(1 << 16):
-        parts.append(chunk)
-    return b"".join(parts)
+def _read_record(path: Path, offset: int) -> HttpRecord:
+    """The stored HTTP message of the record at ``offset`` (:mod:`newsarchive.warc.reader`:
+    the entity de-chunked, content coding kept)."""
+    try:
+        return read_http_record(path, offset)
+    except WarcReadError as exc:
+        raise ArchiveReadError(str(exc)) from exc
 
 
 def archived_response(
     capture: Capture, state: ArchiveState, warc_dir: Path, request: Request
 ) -> Response:
-    """Rebuild the response Scrapy got for ``capture`` (see the module docstring)."""
-    headers, status, payload = _read_record(warc_dir / capture.file, capture.offset)
+    """Rebuild the response Scrapy got for ``capture`` (see the module docstring).
+
+    A revisit takes its original's entity, found by ``WARC-Refers-To``: whichever
+    convention its ``WARC-Payload-Digest`` follows (over the chunk framing, or over the
+    de-chunked entity as the WARC spec says), the stored bytes are read the same way.
+    """
+    stored = _read_record(warc_dir / capture.file, capture.offset)
+    body = stored.entity
     if capture.record_type == "revisit":
         original = state.capture(capture.refers_to or "")
         if original is None:
             raise ArchiveReadError(f"the original of revisit {capture.record_id} is not indexed")
-        _, _, payload = _read_record(warc_dir / original.file, original.offset)
-    chunked = any(
-        name.lower() == "transfer-encoding" and "chunked" in value.lower()
-        for name, value in headers
-    )
-    body = _dechunk(payload) if chunked else payload
+        body = _read_record(warc_dir / original.file, original.offset).entity
     scrapy_headers = Headers()
-    for name, value in headers:
+    for name, value in stored.headers:
         if name.lower().encode("latin-1") not in _HOP_BY_HOP:
             scrapy_headers.appendlist(name, value)
-    try:
-        code = int(status)
-    except ValueError as exc:
-        raise ArchiveReadError(f"bad status {status!r} in {capture.record_id}") from exc
+    if stored.status is None:
+        raise ArchiveReadError(f"no status in {capture.record_id}")
     cls = responsetypes.from_args(headers=scrapy_headers, url=request.url, body=body)
     return cls(
         url=request.url,
-        status=code,
+        status=stored.status,
         headers=scrapy_headers,
         body=body,
         flags=["archived"],

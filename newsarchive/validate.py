@@ -2,7 +2,14 @@
 
 ``validate_paths`` takes files and directories (walked recursively) and returns a
 ``ValidationReport``; ``report.render()`` is the text to print and ``report.exit_status``
-the process exit status. Bad input never raises: every failure becomes a problem line.
+the process exit status: 1 when an error was found (with ``strict``, a warning too), else
+0. Every finding has a severity (:data:`~newsarchive.validation.report.CODES`): an
+**error** is damage (bad gzip, a cut file, a digest matching neither convention), a
+**warning** is legal but weak (no warcinfo, an unpaired response, a legacy payload
+digest, an ``.open`` file), a **note** is for information (an ARC file). WARC files are
+read with the strict streaming mode of :mod:`newsarchive.warc.reader`, so memory stays
+flat in record size; ARC files through warcio. Bad input never raises: every failure
+becomes a problem line.
 """
 
 from __future__ import annotations
@@ -11,31 +18,30 @@ import traceback
 from collections.abc import Iterable
 from pathlib import Path
 
+from newsarchive.names import JSONL_SUFFIX, final_name, is_archive
 from newsarchive.validation.index import ArchiveIndex
 from newsarchive.validation.jsonlcheck import check_jsonl_file
 from newsarchive.validation.relations import check_relations
 from newsarchive.validation.report import CODES, Problem, ValidationReport
-from newsarchive.validation.warccheck import check_warc_file
+from newsarchive.validation.warccheck import check_arc_file, check_warc_file
 
 __all__ = ["CODES", "Problem", "ValidationReport", "validate_paths", "classify"]
 
-WARC_SUFFIXES = (".warc.gz", ".warc", ".warc.gz.open", ".warc.open")
-JSONL_SUFFIXES = (".jsonl",)
-
 
 def classify(path: Path) -> str | None:
-    """ "warc", "jsonl" or None, by file name."""
-    name = path.name.lower()
-    if name.endswith(WARC_SUFFIXES):
-        return "warc"
-    if name.endswith(JSONL_SUFFIXES):
+    """ "warc", "arc", "jsonl" or None, by file name (:mod:`newsarchive.names`)."""
+    if is_archive(path):
+        name = final_name(path).lower()
+        return "arc" if name.endswith((".arc", ".arc.gz")) else "warc"
+    if path.name.lower().endswith(JSONL_SUFFIX):
         return "jsonl"
     return None
 
 
-def validate_paths(paths: Iterable[Path | str]) -> ValidationReport:
-    """Check the given WARC/JSONL files and every such file under the given directories."""
-    report = ValidationReport()
+def validate_paths(paths: Iterable[Path | str], *, strict: bool = False) -> ValidationReport:
+    """Check the given WARC/ARC/JSONL files and every such file under the given
+    directories; with ``strict``, warnings fail the report too."""
+    report = ValidationReport(strict=strict)
     warcs: list[tuple[Path, str]] = []
     jsonls: list[tuple[Path, str]] = []
     for given in paths:
@@ -46,8 +52,11 @@ def validate_paths(paths: Iterable[Path | str]) -> ValidationReport:
     for path, shown in warcs:
         order.setdefault(shown, len(order))
         report.warc_files += 1
+        check = check_arc_file if classify(path) == "arc" else check_warc_file
         report.warc_records += _guarded(
-            report, shown, lambda p=path, s=shown: check_warc_file(p, s, index, _emitter(report, s))
+            report,
+            shown,
+            lambda p=path, s=shown, c=check: c(p, s, index, _emitter(report, s)),
         )
     _guarded(report, "(all WARC files)", lambda: check_relations(index, _emit_at(report)))
     for path, shown in jsonls:
@@ -74,7 +83,7 @@ def _collect(
                 kind = classify(child)
                 if kind:
                     found += 1
-                    (warcs if kind == "warc" else jsonls).append((child, str(child)))
+                    (jsonls if kind == "jsonl" else warcs).append((child, str(child)))
             if not found:
                 report.problems.append(
                     Problem(shown, 0, "path-empty", "no WARC or JSONL file in this directory")
@@ -87,11 +96,12 @@ def _collect(
                         shown,
                         0,
                         "path-unknown-type",
-                        "not a WARC (.warc, .warc.gz, .open) or JSONL (.jsonl) file",
+                        "not a WARC/ARC (.warc, .warc.gz, .arc, .arc.gz, .open) or JSONL "
+                        "(.jsonl) file",
                     )
                 )
             else:
-                (warcs if kind == "warc" else jsonls).append((path, shown))
+                (jsonls if kind == "jsonl" else warcs).append((path, shown))
         else:
             report.problems.append(Problem(shown, 0, "path-missing", "no such file or directory"))
     except OSError as exc:

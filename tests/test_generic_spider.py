@@ -341,6 +341,24 @@ def test_site_crawl_archives_every_article_once_as_written(site_crawl):
         assert record["body"] == want["body"], record["url"]
 
 
+def test_extract_reproduces_the_generic_crawls_jsonl(site_crawl, tmp_path):
+    """The live callbacks and re-extraction take one decision (``yields_record``): the
+    archive alone gives the same records, line for line (the feed-only and news-sitemap
+    pages included, through the archived feeds and sitemaps)."""
+    _origin, _requests, _result, out = site_crawl
+    again = tmp_path / "again.jsonl"
+    result = run_cli("extract", str(out / "warc"), "-o", str(again))
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    live = sorted(
+        line
+        for path in (out / "jsonl").glob("*.jsonl")
+        for line in path.read_text("utf-8").splitlines()
+    )
+    assert len(live) == len(EXPECTED)
+    assert sorted(again.read_text("utf-8").splitlines()) == live
+
+
 def test_site_crawl_fetches_each_page_once_and_obeys_robots(site_crawl):
     _origin, requests, _result, out = site_crawl
     assert [p for p in requests if p.startswith("/private/")] == []

@@ -298,13 +298,17 @@ def test_an_open_file_is_read_up_to_its_last_complete_record(tmp_path):
     assert len(problems) == 1 and "last complete record" in problems[0]
 
 
-def test_unknown_site_is_reported_and_its_file_skipped(tmp_path):
+def test_a_file_of_an_unknown_site_is_extracted_with_the_generic_rules(tmp_path):
     warc = Warc(tmp_path / "x.warc.gz", site="nosuchsite")
     warc.response(URL, D1, article_html())
     records, problems, stats = extract(warc.save())
-    assert records == []
-    assert stats.skipped_files == 1
-    assert "nosuchsite" in problems[0]
+    (record,) = records
+    assert record["site"] == "nosuchsite"  # the archive's site, the generic extractor
+    assert record["title"] == "Gas deal signed"
+    assert record["url"] == URL
+    assert stats.generic_files == 1
+    assert len(problems) == 1
+    assert "'nosuchsite' has no spider" in problems[0] and "generic" in problems[0]
 
 
 def test_cli_writes_a_file_and_exits_0(tmp_path, capsys):
@@ -322,17 +326,40 @@ def test_cli_writes_a_file_and_exits_0(tmp_path, capsys):
     assert "1 records" in capsys.readouterr().out
 
 
-def test_cli_exits_3_with_one_line_when_a_file_cannot_be_read(tmp_path, capsys):
+def test_an_unreadable_file_is_reported_and_the_others_still_extracted(tmp_path, capsys):
     good = Warc(tmp_path / "trend-20231115090000-00000-host.warc.gz")
     good.response(URL, D1, article_html())
     not_warc = tmp_path / "notes.warc.gz"
     not_warc.write_text("not a WARC file\n")
-    for bad in (tmp_path / "missing.warc.gz", not_warc):
-        assert cli.main(["extract", str(good.save()), str(bad)]) == 3
+    cut = tmp_path / "trend-20231116090000-00001-host.warc.gz"
+    for bad in (tmp_path / "missing.warc.gz", not_warc, cut):
+        if bad == cut:
+            data = good.save().read_bytes()
+            cut.write_bytes(data[: len(data) - 100])  # a closed file cut short
+        assert cli.main(["extract", str(bad), str(good.save())]) == 1
         captured = capsys.readouterr()
-        assert captured.out == ""  # nothing extracted before the check
-        assert captured.err.count("\n") == 1
-        assert str(bad) in captured.err
+        (line,) = [json.loads(text) for text in captured.out.splitlines()]
+        assert line["url"] == URL  # the good file is still extracted
+        errors = captured.err.splitlines()
+        assert len(errors) == 2, errors  # one line for the bad file, then the summary
+        assert str(bad) in errors[0]
+        assert "1 unreadable" in errors[1]
+
+
+def test_only_unreadable_files_exit_4(tmp_path, capsys):
+    bad = tmp_path / "notes.warc"
+    bad.write_text("not a WARC file\n")
+    assert cli.main(["extract", str(bad)]) == 4
+    assert "no article record" in capsys.readouterr().err
+
+
+def test_cli_exits_3_when_the_output_cannot_be_written(tmp_path, capsys):
+    good = Warc(tmp_path / "trend-20231115090000-00000-host.warc.gz")
+    good.response(URL, D1, article_html())
+    (tmp_path / "file").write_text("x")
+    out = tmp_path / "file" / "records.jsonl"
+    assert cli.main(["extract", str(good.save()), "-o", str(out)]) == 3
+    assert capsys.readouterr().err.count("\n") == 1
 
 
 def test_extract_has_help():
@@ -340,3 +367,90 @@ def test_extract_has_help():
     assert result.returncode == 0
     assert "usage: newsarchive extract" in result.stdout
     assert "--output FILE" in result.stdout
+
+
+# --- other tools' formats ------------------------------------------------------------------
+
+
+def _arc(path: Path, url: str, body: bytes) -> Path:
+    """An ARC v1 file (one gzip member per record) holding one HTTP response."""
+    desc = b"1 0 Tests\nURL IP-address Archive-date Content-type Archive-length\n"
+    head = b"filedesc://%s 127.0.0.1 20231115090000 text/plain %d\n" % (
+        path.name.encode(),
+        len(desc),
+    )
+    http = b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n"
+    http += b"Content-Length: %d\r\n\r\n%s" % (len(body), body)
+    line = b"%s 127.0.0.1 20231115090000 text/html %d\n" % (url.encode(), len(http))
+    path.write_bytes(
+        gzip.compress(head + desc + b"\n", mtime=0) + gzip.compress(line + http + b"\n", mtime=0)
+    )
+    return path
+
+
+def test_an_arc_file_is_extracted(tmp_path):
+    path = _arc(tmp_path / "trend-20231115090000-00000-host.arc.gz", URL, article_html())
+    (record,), problems, stats = extract(path)
+    assert problems == []
+    assert record["site"] == "trend"  # from the file name: an ARC file has no warcinfo
+    assert record["title"] == "Gas deal signed"
+    assert record["fetched_at"] == "2023-11-15T09:00:00Z"
+    assert record["warc"]["file"] == path.name and record["warc"]["offset"] > 0
+
+
+def test_a_warc_1_0_file_with_bracketed_uris_is_extracted(tmp_path):
+    path = tmp_path / "trend-20231115090000-00000-host.warc"
+    buffer = BytesIO()
+    writer = WARCWriter(buffer, gzip=False, warc_version="1.0")
+    writer.write_record(writer.create_warcinfo_record(path.name, {"isPartOf": "trend"}))
+    http = StatusAndHeaders("200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.0")
+    body = article_html()
+    writer.write_record(
+        writer.create_warc_record(
+            URL,
+            "response",
+            payload=BytesIO(body),
+            http_headers=http,
+            warc_headers_dict={"WARC-Date": "2023-11-15T09:00:00Z"},
+        )
+    )
+    data = buffer.getvalue().replace(
+        f"WARC-Target-URI: {URL}".encode(), f"WARC-Target-URI: <{URL}>".encode()
+    )
+    assert data.startswith(b"WARC/1.0\r\n")
+    path.write_bytes(data)
+    (record,), problems, _stats = extract(path)
+    assert problems == []
+    assert record["url"] == URL  # the WARC/1.0 brackets dropped
+    assert record["title"] == "Gas deal signed"
+
+
+def test_spiders_outside_the_project_are_found_through_spider_modules(tmp_path, capsys):
+    package = tmp_path / "mysite_spiders"
+    package.mkdir()
+    (package / "__init__.py").write_text(
+        "from newsarchive.layouts import TrendLayoutSpider\n\n\n"
+        "class MySite(TrendLayoutSpider):\n    name = 'mysite'\n"
+    )
+    warc = Warc(tmp_path / "mysite-20231115090000-00000-host.warc.gz", site="mysite")
+    warc.response(URL, D1, article_html())
+    path = warc.save()
+    import sys
+
+    sys.path.insert(0, str(tmp_path))
+    try:
+        assert cli.main(["extract", str(path), "-s", "SPIDER_MODULES=mysite_spiders"]) == 0
+    finally:
+        sys.path.remove(str(tmp_path))
+    captured = capsys.readouterr()
+    assert captured.err == ""  # found: no generic fallback
+    (line,) = captured.out.splitlines()
+    assert json.loads(line)["site"] == "mysite"
+
+
+def test_an_arc_record_gets_the_same_id_at_every_read(tmp_path):
+    path = _arc(tmp_path / "trend-20231115090000-00000-host.arc.gz", URL, article_html())
+    (first,), _, _ = extract(path)
+    (second,), _, _ = extract(path)
+    assert first["warc"]["record_id"] == second["warc"]["record_id"]
+    assert first["warc"]["record_id"].startswith("<urn:uuid:")

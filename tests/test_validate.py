@@ -13,7 +13,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from newsarchive.validate import CODES, validate_paths
-from newsarchive.validation.warcread import iter_gzip_members
+from newsarchive.warc.reader import iter_strict
 from tests.archive_builder import (
     DATE,
     WARCINFO_ID,
@@ -48,8 +48,8 @@ def test_good_archive_passes(tmp_path: Path) -> None:
     assert report.problems == []
     assert report.ok and report.exit_status == 0
     assert (
-        report.summary()
-        == "checked 1 WARC files (11 records), 1 JSONL files (3 records): 0 problems"
+        report.summary() == "checked 1 WARC files (11 records), 1 JSONL files (3 records): "
+        "0 errors, 0 warnings, 0 notes"
     )
     assert report.render() == report.summary() + "\n"
 
@@ -424,7 +424,9 @@ def test_missing_unknown_and_empty_paths(tmp_path: Path) -> None:
         "warc-empty",
     ]
     assert report.exit_status == 1
-    assert report.lines()[0] == f"{tmp_path / 'nope'}:0: path-missing: no such file or directory"
+    assert report.lines()[0] == (
+        f"{tmp_path / 'nope'}:0: error: path-missing: no such file or directory"
+    )
 
 
 def test_random_bytes_never_crash(tmp_path: Path) -> None:
@@ -462,10 +464,16 @@ def test_random_damage_never_crashes(tmp_path: Path) -> None:
         assert "internal-error" not in report.codes(), report.render()
 
 
-def test_gzip_member_extents(tmp_path: Path) -> None:
-    archive = write_archive(tmp_path)
+@pytest.mark.parametrize("compress", [True, False])
+def test_strict_reader_gives_each_records_extent(tmp_path: Path, compress: bool) -> None:
+    archive = write_archive(tmp_path, compress=compress)
+    extents = []
     with archive.warc.open("rb") as fh:
-        extents = [(m.offset, m.length) for m in iter_gzip_members(fh)]
+        for event in iter_strict(fh):
+            assert event.record is not None, event.problem
+            size = sum(len(piece) for piece in event.record.chunks())
+            assert event.record.complete and size == event.record.content_length
+            extents.append((event.offset, event.record.length))
     assert extents == sorted(archive.offsets.values())
 
 
@@ -476,8 +484,9 @@ def test_report_format(tmp_path: Path) -> None:
     write_jsonl(archive.jsonl, records)
     report = validate_paths([tmp_path])
     assert report.lines() == [
-        f"{archive.jsonl}:4: jsonl-warc-id: {archive.warc.name}@{archive.offsets[rid(1)][0]} "
+        f"{archive.jsonl}:4: error: jsonl-warc-id: "
+        f"{archive.warc.name}@{archive.offsets[rid(1)][0]} "
         f"is record {rid(1)}, not {rid(3)}"
     ]
-    assert report.summary().endswith(": 1 problems")
+    assert report.summary().endswith(": 1 errors, 0 warnings, 0 notes")
     assert DATE and WARCINFO_ID  # fixtures are fixed, so the lines above are too

@@ -10,7 +10,8 @@ from typing import Any, ClassVar
 from urllib.parse import urljoin, urlsplit
 
 import scrapy
-from scrapy.http import Response, TextResponse
+from scrapy.http import Headers, Response, TextResponse
+from scrapy.responsetypes import responsetypes
 
 from newsarchive.items import ArticleItem
 from newsarchive.records import (
@@ -27,6 +28,16 @@ def origin(url: str) -> str:
     """``scheme://host:port`` of ``url`` (the unit a spider stays within)."""
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+def is_text_page(url: str, headers: Iterable[tuple[str, str]], body: bytes) -> bool:
+    """Whether Scrapy makes a text response (the only kind extracted) of this page."""
+    scrapy_headers = Headers()
+    for name, value in headers:
+        if name.lower() == "content-type":
+            scrapy_headers.appendlist(name, value)
+    cls = responsetypes.from_args(headers=scrapy_headers, url=url, body=body)
+    return issubclass(cls, TextResponse)
 
 
 def header_charset(response: Response) -> str | None:
@@ -62,6 +73,10 @@ class NewsSpider(scrapy.Spider):
     article_path: ClassVar[re.Pattern[str] | None] = None
     """Matches the URL path of an article page (``None``: no URL is an article)."""
 
+    lists_articles: ClassVar[bool] = False
+    """True when what feeds and news sitemaps list counts in :meth:`yields_record` (its
+    ``listed``; :meth:`listed_urls` reads them)."""
+
     def __init__(
         self,
         *args: Any,
@@ -92,6 +107,40 @@ class NewsSpider(scrapy.Spider):
     def on_site(self, url: str) -> bool:
         """True when ``url`` lies on one of the roots' origins."""
         return origin(url) in self.origins
+
+    @classmethod
+    def yields_record(
+        cls,
+        url: str,
+        status: int,
+        headers: Iterable[tuple[str, str]],
+        body: bytes,
+        *,
+        listed: bool = False,
+    ) -> bool:
+        """Whether the response for ``url`` gives an article record: the one rule both the
+        live callbacks and ``newsarchive extract`` apply, so they cannot disagree.
+
+        It sees what the archive keeps: the final URL, the status, the stored header fields
+        and the content-decoded body. ``listed`` says that a feed or news sitemap of the
+        crawl listed ``url`` (the generic spider keeps such a page when its content cannot
+        tell). Here: a 2xx text page whose URL is an article's (:meth:`is_article_url`).
+        """
+        if not 200 <= status < 300 or not is_text_page(url, headers, body):
+            return False
+        return cls.is_article_url(url)
+
+    @classmethod
+    def may_yield_record(cls, url: str) -> bool:
+        """False when no response at ``url`` can give a record (:meth:`yields_record` is
+        then False whatever the body): lets re-extraction skip reading the body."""
+        return cls.is_article_url(url)
+
+    @classmethod
+    def listed_urls(cls, url: str, body: bytes) -> list[str]:
+        """The pages a feed or news sitemap at ``url`` lists, as the crawl requests them
+        (see :attr:`lists_articles`); none here."""
+        return []
 
     @classmethod
     def is_article_url(cls, url: str) -> bool:
@@ -153,6 +202,17 @@ class NewsSpider(scrapy.Spider):
             captured_at=captured_at(response),
         )
 
+    def response_yields_record(self, response: Response, *, listed: bool = False) -> bool:
+        """:meth:`yields_record` for a live response."""
+        headers = [
+            (name.decode("latin-1"), value.decode("latin-1"))
+            for name, values in response.headers.items()
+            for value in values
+        ]
+        return self.yields_record(
+            response.url, response.status, headers, response.body, listed=listed
+        )
+
     def parse_article(self, response: Response) -> Iterable[ArticleItem]:
         """Extract one article page into an :class:`ArticleItem`.
 
@@ -165,6 +225,12 @@ class NewsSpider(scrapy.Spider):
             self.crawler.stats.inc_value("newsarchive/extract/errors")
             logger.error("not a text page, no record: %s", response.url)
             return
+        if self.response_yields_record(response):
+            yield from self.article_items(response)
+
+    def article_items(self, response: TextResponse) -> Iterable[ArticleItem]:
+        """The record of a page :meth:`yields_record` accepted (extraction errors counted
+        and logged, as in :meth:`parse_article`)."""
         try:
             fields = self.extract_fields(response)
         except Exception as exc:  # a broken page must not stop the crawl

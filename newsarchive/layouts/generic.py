@@ -58,8 +58,9 @@ from newsarchive.discovery.urls import (
     page_number,
 )
 from newsarchive.items import ArticleItem
-from newsarchive.layouts.base import NewsSpider, origin
+from newsarchive.layouts.base import NewsSpider, is_text_page, origin
 from newsarchive.layouts.generic_limits import GenericLimits
+from newsarchive.records import content_type_charset
 
 STATS = "newsarchive/generic"
 #: Sources whose entries are articles unless their URL clearly says otherwise.
@@ -75,6 +76,7 @@ class GenericNewsSpider(NewsSpider):
 
     layout = "generic"
     home_urls: ClassVar[list[str]] = []
+    lists_articles = True
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -282,18 +284,16 @@ class GenericNewsSpider(NewsSpider):
         if not isinstance(response, TextResponse) or not self.on_site(response.url):
             self._skip(response.url, "page")
             return
-        kind = classify_page(response.selector)
-        if kind is PageKind.OTHER and source in TRUSTED_SOURCES:
-            kind = PageKind.ARTICLE  # a feed or news sitemap lists it: an article
-        if kind is PageKind.ARTICLE:
+        if self.response_yields_record(response, listed=source in TRUSTED_SOURCES):
             if self.limit_reached:
                 self._skip(response.url, "limit")
                 return
             self.articles_scheduled += 1
             self._seen_articles.add(response.url)
             self._count("articles", "page")
-            yield from NewsSpider.parse_article(self, response)
-        elif kind is PageKind.LISTING:
+            if self.crawler.settings.getbool("NEWSARCHIVE_EXTRACT_ENABLED", True):
+                yield from self.article_items(response)
+        elif classify_page(response.selector) is PageKind.LISTING:
             yield from self._as_listing(response, depth)
         else:
             self._skip(response.url, "page")
@@ -358,35 +358,72 @@ class GenericNewsSpider(NewsSpider):
         if not self.on_site(response.url):
             self._skip(response.url, "offsite")
             return
-        if isinstance(response, TextResponse) and self.relisted(response):
-            self.articles_scheduled -= 1  # its max_articles slot goes to a real article
-            self.crawler.stats.inc_value(f"{STATS}/articles", -1)
-            self.crawler.stats.inc_value(f"{STATS}/articles/url", -1)
-            self.crawler.stats.inc_value(f"{STATS}/articles/relisted")
-            yield from self._as_listing(response, self.limits.section_depth)
+        if not isinstance(response, TextResponse):
+            yield from super().parse_article(response)  # counted as an extraction error
             return
-        yield from super().parse_article(response)
+        if not self.relisted(response):
+            if self.crawler.settings.getbool("NEWSARCHIVE_EXTRACT_ENABLED", True):
+                yield from self.article_items(response)
+            return
+        self.articles_scheduled -= 1  # its max_articles slot goes to a real article
+        self.crawler.stats.inc_value(f"{STATS}/articles", -1)
+        self.crawler.stats.inc_value(f"{STATS}/articles/url", -1)
+        self.crawler.stats.inc_value(f"{STATS}/articles/relisted")
+        yield from self._as_listing(response, self.limits.section_depth)
 
     def relisted(self, response: TextResponse) -> bool:
         """Whether a page whose URL says article is a listing all the same (a section
-        with a numeric id, say): no article metadata, judged a listing by its content, and
-        no article text for the extractor. Conservative on purpose: a short article
-        beside a rail of headlines keeps its record."""
-        signals = page_signals(response.selector)
-        if signals.structured or decide(signals) is not PageKind.LISTING:
-            return False
-        try:
-            return not self.extract_fields(response).get("body")
-        except Exception:  # parse_article counts the extraction error
-            return False
+        with a numeric id, say): :meth:`yields_record` says no (no article metadata, judged
+        a listing by its content, no article text for the extractor). Conservative on
+        purpose: a short article beside a rail of headlines keeps its record."""
+        return not self.response_yields_record(response)
 
     @classmethod
-    def is_article_page(cls, url: str, body: bytes, encoding: str | None = None) -> bool:
-        """Whether an archived page at ``url`` is an article, by the crawl's rules: its URL
-        first, then, for an ambiguous URL or an article URL that is plainly a listing, its
-        content. For re-extraction from WARC files, where :meth:`is_article_url` alone misses
-        the pages judged by content. (A page a feed or news sitemap listed was kept even
-        when its content was inconclusive; that fact is not in the archive.)"""
+    def may_yield_record(cls, url: str) -> bool:
+        """False for URLs the crawl never judges by content (skipped, strong listings)."""
+        verdict = classify_url(url)
+        return verdict.kind is not UrlKind.SKIP and not verdict.strong_listing
+
+    @classmethod
+    def listed_urls(cls, url: str, body: bytes) -> list[str]:
+        """The entries of a feed, or the Google News entries of a sitemap, at ``url``:
+        the pages whose content may be inconclusive and still give a record."""
+        try:
+            sitemap = parse_sitemap(body)
+        except ValueError:
+            return [normalize_url(link) for link in feed_entry_links(body, url)]
+        if sitemap.is_index:
+            return []
+        return [normalize_url(entry.loc) for entry in sitemap.entries if entry.news]
+
+    @classmethod
+    def yields_record(
+        cls,
+        url: str,
+        status: int,
+        headers: Iterable[tuple[str, str]],
+        body: bytes,
+        *,
+        listed: bool = False,
+    ) -> bool:
+        """Whether the page at ``url`` gives a record (see :meth:`NewsSpider.yields_record`):
+        a 2xx text page that :meth:`is_article_page` judges an article, or, when a feed or
+        news sitemap lists it (``listed``), a page whose content is no listing's."""
+        if not 200 <= status < 300 or not is_text_page(url, headers, body):
+            return False
+        encoding = content_type_charset(
+            next((v for k, v in headers if k.lower() == "content-type"), None)
+        )
+        return cls.is_article_page(url, body, encoding, listed=listed)
+
+    @classmethod
+    def is_article_page(
+        cls, url: str, body: bytes, encoding: str | None = None, *, listed: bool = False
+    ) -> bool:
+        """Whether a page at ``url`` is an article, by the crawl's rules: its URL first,
+        then, for an ambiguous URL or an article URL that is plainly a listing, its
+        content; a page a feed or news sitemap lists (``listed``) whose content is
+        inconclusive (neither article nor listing) counts as an article."""
         from newsarchive.extractors.generic import extract_generic
         from newsarchive.extractors.generic.parse import parse_html
 
@@ -395,10 +432,11 @@ class GenericNewsSpider(NewsSpider):
             return False
         root = parse_html(body, encoding)
         if root is None:
-            return verdict.kind is UrlKind.ARTICLE
+            return verdict.kind is UrlKind.ARTICLE or listed
         signals = page_signals(root)
         if verdict.kind is not UrlKind.ARTICLE:
-            return decide(signals) is PageKind.ARTICLE
+            kind = decide(signals)
+            return kind is PageKind.ARTICLE or (listed and kind is PageKind.OTHER)
         if signals.structured or decide(signals) is not PageKind.LISTING:
             return True
         fields = extract_generic(body, url, captured_at=None, encoding=encoding)

@@ -14,13 +14,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from warcio.archiveiterator import ArchiveIterator
-
 from newsarchive.names import STATE_NAME, WARC_DIR, parse_warc_name
 from newsarchive.state.db import ArchiveState
 from newsarchive.state.repair import RepairReport, repair_folder
 from newsarchive.state.sync import SyncReport, sync_state
-from newsarchive.warcscan import is_part_of
+from newsarchive.warc.reader import is_part_of, iter_records
 
 logger = logging.getLogger(__name__)
 
@@ -44,12 +42,12 @@ def site_of_file(path: Path) -> str | None:
         site, sep, _ = name[: -len(".jsonl")].rpartition("-")
         return site if sep else None
     try:
-        with path.open("rb") as fh:
-            first = next(iter(ArchiveIterator(fh)), None)
-            if first is not None and first.rec_type == "warcinfo":
-                site = is_part_of(first.content_stream().read())
+        for record, payload in iter_records(path, payloads=("warcinfo",)):
+            if record.rec_type == "warcinfo" and payload:
+                site = is_part_of(payload)
                 if site:
                     return site
+            break
     except Exception:  # a damaged head: fall back to the name
         pass
     parsed = parse_warc_name(name)

@@ -14,20 +14,19 @@ The caller must hold the folder's opening lock (:mod:`newsarchive.state.owner`):
 from __future__ import annotations
 
 import logging
-import mmap
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from newsarchive.jsonl import repair_jsonl
-from newsarchive.validation.warcread import is_gzip_file, iter_gzip_members, parse_record
+from newsarchive.names import OPEN_SUFFIX, WARC_DIR, is_open
+from newsarchive.warc.reader import iter_strict
 
 logger = logging.getLogger(__name__)
 
 __all__ = ["RepairReport", "WarcRepair", "repair_folder", "repair_warc"]
 
-OPEN_SUFFIX = ".open"
 #: Records that the writer always follows with their ``request`` record.
 _PAIRED = ("response", "revisit")
 
@@ -80,43 +79,28 @@ class _Extent:
     type: str | None
 
 
-def _gzip_records(path: Path) -> Iterator[_Extent]:
-    """Complete records of a ``.warc.gz`` file, one per gzip member, up to the first
-    member that is damaged, cut off, or does not hold exactly one whole record."""
-    with path.open("rb") as fh:
-        for member in iter_gzip_members(fh):
-            if member.error is not None:
-                return
-            parsed = parse_record(member.data, 0, member.offset)
-            if parsed.status != "ok" or parsed.end != len(member.data):
-                return
-            assert parsed.record is not None
-            yield _Extent(
-                member.offset, member.offset + member.length, parsed.record.get("WARC-Type")
-            )
-
-
-def _plain_records(path: Path) -> Iterator[_Extent]:
-    """Complete records of an uncompressed ``.warc`` file, up to the first incomplete one."""
+def _records(path: Path) -> Iterator[_Extent]:
+    """Complete records of a WARC file (read by the strict mode of the one reader), up to
+    the first that is damaged, cut off, or (``.warc.gz``) not in gzip members of its own."""
     if path.stat().st_size == 0:
         return
-    with path.open("rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as buf:
-        pos = 0
-        while pos < len(buf):
-            parsed = parse_record(buf, pos, pos)
-            if parsed.status != "ok":
+    with path.open("rb") as fh:
+        for event in iter_strict(fh):
+            record = event.record
+            if record is None:
                 return
-            assert parsed.record is not None
-            yield _Extent(pos, parsed.end, parsed.record.get("WARC-Type"))
-            pos = parsed.end
+            for _ in record.chunks():
+                pass
+            if not record.complete or record.length is None:
+                return
+            yield _Extent(record.offset, record.offset + record.length, record.get("WARC-Type"))
 
 
 def complete_extent(path: Path) -> tuple[int, int, int]:
     """``(keep, records, cut_records)``: how many leading bytes of ``path`` hold complete
     records with every exchange paired, how many records that is, and how many complete
     records past it had to go (an unpaired response or revisit)."""
-    reader = _gzip_records if path.stat().st_size and is_gzip_file(path) else _plain_records
-    extents = list(reader(path))
+    extents = list(_records(path))
     cut = 0
     while extents and extents[-1].type in _PAIRED:
         extents.pop()
@@ -171,10 +155,14 @@ def repair_folder(out: Path, *, skip: Callable[[Path], bool] | None = None) -> R
     but those ``skip(path)`` says belong to a run that is still writing them."""
     out = Path(out)
     report = RepairReport()
-    warc_dir = out / "warc"
+    warc_dir = out / WARC_DIR
     if warc_dir.is_dir():
         for path in sorted(warc_dir.iterdir()):
-            if path.is_file() and path.name.endswith((".warc.gz.open", ".warc.open")):
+            if (
+                path.is_file()
+                and is_open(path)
+                and path.name.endswith((".warc.gz.open", ".warc.open"))
+            ):
                 if skip is not None and skip(path):
                     continue
                 report.warc.append(repair_warc(path))

@@ -22,16 +22,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from warcio.archiveiterator import ArchiveIterator
-
+from newsarchive.names import JSONL_DIR, JSONL_SUFFIX, WARC_DIR, is_archive
 from newsarchive.state.db import ArchiveState, Capture, RecordSeen, record_content_hash
-from newsarchive.warcscan import is_part_of
+from newsarchive.warc.reader import ArchiveRecord, is_part_of, iter_records
 
 logger = logging.getLogger(__name__)
 
 __all__ = ["SyncReport", "is_record_metadata", "sync_state"]
 
-WARC_NAMES = (".warc.gz", ".warc")
 #: ``WARC-Target-URI`` prefix of the metadata records carrying article records.
 RECORD_METADATA_PREFIX = "metadata://newsarchive/record/"
 
@@ -49,17 +47,17 @@ class SyncReport:
 
 def is_record_metadata(uri: str | None) -> bool:
     """True for the target URI of a metadata record that carries an article record."""
-    return bool(uri) and uri.startswith(RECORD_METADATA_PREFIX)
+    return uri is not None and uri.startswith(RECORD_METADATA_PREFIX)
 
 
 def sync_state(state: ArchiveState, out: Path) -> SyncReport:
     """Index into ``state`` whatever the files in ``out`` hold that it lacks (see module)."""
     out = Path(out)
     report = SyncReport()
-    jsonl_dir, warc_dir = out / "jsonl", out / "warc"
-    jsonl_files = sorted(jsonl_dir.glob("*.jsonl")) if jsonl_dir.is_dir() else []
+    jsonl_dir, warc_dir = out / JSONL_DIR, out / WARC_DIR
+    jsonl_files = sorted(jsonl_dir.glob("*" + JSONL_SUFFIX)) if jsonl_dir.is_dir() else []
     warc_files = (
-        sorted(p for p in warc_dir.iterdir() if p.is_file() and p.name.endswith(WARC_NAMES))
+        sorted(p for p in warc_dir.iterdir() if p.is_file() and is_archive(p, include_open=False))
         if warc_dir.is_dir()
         else []
     )
@@ -134,7 +132,8 @@ def _index_jsonl(state: ArchiveState, path: Path, start: int, report: SyncReport
 
 
 def _seen(record: dict[str, Any], file: str, offset: int) -> RecordSeen:
-    warc = record.get("warc") if isinstance(record.get("warc"), dict) else {}
+    given = record.get("warc")
+    warc: dict[str, Any] = given if isinstance(given, dict) else {}
     return RecordSeen(
         url=record["url"],
         content_hash=record_content_hash(record),
@@ -155,49 +154,38 @@ def _index_warc(
 ) -> tuple[int, str | None]:
     """Index the records of ``path`` from byte ``start``; return (end indexed, site)."""
     end = start
-    with path.open("rb") as fh:
-        fh.seek(start)
-        iterator = ArchiveIterator(fh, no_record_parse=False)
-        try:
-            for record in iterator:
-                kind = record.rec_type
-                headers = record.rec_headers
-                block = record.content_stream().read() if kind in ("warcinfo", "metadata") else b""
-                if kind != "warcinfo" and kind != "metadata":
-                    while record.raw_stream.read(1 << 16):
-                        pass
-                offset = iterator.get_record_offset()  # absolute: warcio uses tell()
-                length = iterator.get_record_length()
-                if kind == "warcinfo" and site is None:
-                    site = is_part_of(block)
-                elif kind in ("response", "revisit"):
-                    http = record.http_headers
-                    state.add_capture(
-                        Capture(
-                            record_id=headers.get_header("WARC-Record-ID") or "",
-                            record_type=kind,
-                            uri=headers.get_header("WARC-Target-URI") or "",
-                            status=_status(http),
-                            date=headers.get_header("WARC-Date") or "",
-                            file=path.name,
-                            offset=offset,
-                            length=length,
-                            payload_digest=headers.get_header("WARC-Payload-Digest"),
-                            refers_to=headers.get_header("WARC-Refers-To"),
-                            truncated=bool(headers.get_header("WARC-Truncated")),
-                            site=site,
-                            run_id=run_id,
-                        )
-                    )
-                    report.captures += 1
-                elif kind == "metadata" and is_record_metadata(
-                    headers.get_header("WARC-Target-URI")
-                ):
-                    _note_metadata(state, block, headers.get_header("WARC-Record-ID") or "")
-                end = offset + length
-        except Exception as exc:  # a damaged closed file: index what could be read
-            logger.warning("%s: cannot read past byte %d (%s); indexed up to there", path, end, exc)
+    try:
+        for record, block in iter_records(path, start=start, payloads=("warcinfo", "metadata")):
+            kind = record.rec_type
+            if kind == "warcinfo" and site is None:
+                site = is_part_of(block or b"")
+            elif kind in ("response", "revisit"):
+                state.add_capture(_capture(record, path.name, site, run_id))
+                report.captures += 1
+            elif kind == "metadata" and is_record_metadata(record.target_uri):
+                _note_metadata(state, block or b"", record.get("WARC-Record-ID") or "")
+            end = record.offset + record.length
+    except Exception as exc:  # a damaged closed file: index what could be read
+        logger.warning("%s: cannot read past byte %d (%s); indexed up to there", path, end, exc)
     return end, site
+
+
+def _capture(record: ArchiveRecord, file: str, site: str | None, run_id: str | None) -> Capture:
+    return Capture(
+        record_id=record.get("WARC-Record-ID") or "",
+        record_type=record.rec_type,
+        uri=record.target_uri,
+        status=record.status,
+        date=record.get("WARC-Date") or "",
+        file=file,
+        offset=record.offset,
+        length=record.length,
+        payload_digest=record.get("WARC-Payload-Digest"),
+        refers_to=record.get("WARC-Refers-To"),
+        truncated=bool(record.get("WARC-Truncated")),
+        site=site,
+        run_id=run_id,
+    )
 
 
 def _note_metadata(state: ArchiveState, block: bytes, record_id: str) -> None:
@@ -207,11 +195,3 @@ def _note_metadata(state: ArchiveState, block: bytes, record_id: str) -> None:
         return
     if isinstance(record, dict) and isinstance(record.get("url"), str):
         state.set_metadata_record(record["url"], record_content_hash(record), record_id)
-
-
-def _status(http: Any) -> int | None:
-    code = http.get_statuscode() if http else None
-    try:
-        return int(code) if code else None
-    except ValueError:
-        return None

@@ -28,6 +28,10 @@ class RecordInfo:
     status: int | None = None
     location: str | None = None
     method: str | None = None
+    payload_digests: set[tuple[str, bytes]] = field(default_factory=set)
+    """The payload's digests as computed (both conventions for a chunked body)."""
+    arc: bool = False
+    """Read from an ARC file (no request records, no record ids)."""
     # Problems to report unless the paired request turns out to be a HEAD request.
     unless_head: list[tuple[str, str]] = field(default_factory=list)
 

@@ -7,10 +7,11 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from newsarchive.names import OPEN_SUFFIX
 from newsarchive.schema import parse_utc_timestamp, validate_record
 from newsarchive.validation.index import ArchiveIndex
 from newsarchive.validation.warccheck import load_warc_file
-from newsarchive.validation.warcread import PointerError, read_record_at
+from newsarchive.warc.reader import PointerError, read_record_at, strip_brackets
 
 #: emit(line_number, code, message) reports one problem in the file being checked.
 Emit = Callable[[int, str, str], None]
@@ -73,8 +74,10 @@ def check_pointer(
     name, offset, length = pointer.get("file"), pointer.get("offset"), pointer.get("length")
     if not isinstance(name, str) or not name:
         return
-    if not _is_int(offset) or not _is_int(length) or offset < 0 or length <= 0:
+    if not isinstance(offset, int) or not isinstance(length, int):
         return  # already a record-schema problem
+    if not _is_int(offset) or not _is_int(length) or offset < 0 or length <= 0:
+        return
     warc_path, looked = _find_warc(name, jsonl_path, index)
     if warc_path is None:
         emit(number, "jsonl-warc-missing", f"WARC file {name!r} not found (looked in {looked})")
@@ -102,7 +105,7 @@ def check_pointer(
         emit(number, "jsonl-warc-id", f"{name}@{offset} is record {actual_id}, not {record_id}")
         return
     url = record.get("url")
-    target_uri = target.get("WARC-Target-URI") or ""
+    target_uri = strip_brackets(target.get("WARC-Target-URI") or "")
     if isinstance(url, str) and target_uri != url:
         if warc_path.resolve() not in index.loaded:
             load_warc_file(warc_path, str(warc_path), index)
@@ -132,10 +135,10 @@ def _find_warc(name: str, jsonl_path: Path, index: ArchiveIndex) -> tuple[Path |
     """Find the WARC file a pointer names: among the given files, then in ``../warc/``."""
     base = Path(name).name
     variants = [base]
-    if base.endswith(".open"):
-        variants.append(base[: -len(".open")])
+    if base.endswith(OPEN_SUFFIX):
+        variants.append(base[: -len(OPEN_SUFFIX)])
     else:
-        variants.append(base + ".open")
+        variants.append(base + OPEN_SUFFIX)
     for variant in variants:
         for path in index.files.get(variant, []):
             if path.is_file():

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import urljoin
 
+from newsarchive.http.codings import register_with_warcio
 from newsarchive.schema import parse_utc_timestamp
-from newsarchive.validation.httpcheck import body_problems, head_problems, split_http
+from newsarchive.validation.digests import check_payload_digest, compare, digest_of
+from newsarchive.validation.httpcheck import PayloadCheck, head_end, head_problems, split_http
 from newsarchive.validation.index import ArchiveIndex, RecordInfo
-from newsarchive.validation.warcread import RawRecord, iter_file
+from newsarchive.warc.reader import Event, StrictRecord, iter_records, iter_strict, strip_brackets
 
 #: emit(offset, code, message) reports one problem in the file being checked.
 Emit = Callable[[int, str, str], None]
@@ -42,17 +42,9 @@ _SINGLE_VALUED = (
     "WARC-Identified-Payload-Type",
     "WARC-Segment-Number",
 )
+_MAX_HTTP_HEAD = 1 << 20
 _NEEDS_TARGET = ("response", "resource", "request", "revisit", "conversion", "continuation")
 _HTTP_RECORDS = ("response", "request", "revisit")
-_ALGORITHMS = {
-    "sha1": "sha1",
-    "sha-1": "sha1",
-    "sha256": "sha256",
-    "sha-256": "sha256",
-    "sha512": "sha512",
-    "sha-512": "sha512",
-    "md5": "md5",
-}
 STRUCTURAL_CODES = frozenset(
     {
         "warc-empty",
@@ -72,11 +64,32 @@ STRUCTURAL_CODES = frozenset(
 # -- one record ----------------------------------------------------------------------------
 
 
-def check_record(record: RawRecord, path: str, emit: Emit) -> RecordInfo:
-    """Check one record on its own (headers, digests, HTTP) and describe it for later."""
-    offset = record.offset
+def check_record(record: StrictRecord, path: str, emit: Emit) -> RecordInfo | None:
+    """Check one record on its own (headers, digests, HTTP), reading its block in pieces,
+    and describe it for later; None when the block was cut short (the reader reports
+    that, and nothing else is said of the record)."""
+    found: list[tuple[int, str, str]] = []
+
+    def note(offset: int, code: str, message: str) -> None:
+        found.append((offset, code, message))
+
+    info = _check_head(record, path, note)
+    _check_block(record, info, note)
+    if not record.complete:
+        return None
     for code, message in record.problems:
-        emit(offset, code, message)
+        note(record.offset, code, message)
+    found.sort(key=lambda item: _ORDER.get(item[1], 0))
+    for item in found:
+        emit(*item)
+    return info
+
+
+_ORDER = {"warc-bad-record-end": -1, "warc-bad-header": -1}
+
+
+def _check_head(record: StrictRecord, path: str, emit: Emit) -> RecordInfo:
+    offset = record.offset
     if record.version not in ("1.0", "1.1"):
         emit(offset, "warc-bad-header", f"unknown WARC version {record.version}")
     rec_type = record.get("WARC-Type")
@@ -94,20 +107,19 @@ def check_record(record: RawRecord, path: str, emit: Emit) -> RecordInfo:
     if record_id is not None and not _RECORD_ID_RE.match(record_id):
         emit(offset, "warc-bad-header", f"WARC-Record-ID {record_id!r} is not <scheme:id>")
     date = _warc_date(record.get("WARC-Date"), "WARC-Date", offset, emit)
-
-    target = record.get("WARC-Target-URI")
-    if target and target.startswith("<") and target.endswith(">"):
-        target = target[1:-1]  # WARC/1.0 style
-    info = RecordInfo(
+    truncated = record.get("WARC-Truncated")
+    if truncated is not None:
+        emit(offset, "warc-truncated-record", f"WARC-Truncated: {truncated}: the payload is cut")
+    return RecordInfo(
         path=path,
         offset=offset,
         type=rec_type,
         record_id=record_id,
         date=date,
-        target_uri=target,
+        target_uri=strip_brackets(record.get("WARC-Target-URI") or "") or None,
         concurrent_to=record.get_all("WARC-Concurrent-To"),
         refers_to=record.get("WARC-Refers-To"),
-        refers_to_uri=record.get("WARC-Refers-To-Target-URI"),
+        refers_to_uri=strip_brackets(record.get("WARC-Refers-To-Target-URI") or "") or None,
         refers_to_date=_warc_date(
             record.get("WARC-Refers-To-Date"), "WARC-Refers-To-Date", offset, emit
         ),
@@ -115,36 +127,97 @@ def check_record(record: RawRecord, path: str, emit: Emit) -> RecordInfo:
         payload_digest=record.get("WARC-Payload-Digest"),
         warcinfo_id=record.get("WARC-Warcinfo-ID"),
     )
+
+
+def _check_block(record: StrictRecord, info: RecordInfo, emit: Emit) -> None:
+    """Read the block once: its digest, the HTTP head, the payload and its digests."""
+    offset = record.offset
+    block_digest = digest_of(record.get("WARC-Block-Digest"), "WARC-Block-Digest", offset, emit)
+    payload_digest = None
+    if info.type != "revisit":
+        payload_digest = digest_of(info.payload_digest, "WARC-Payload-Digest", offset, emit)
+    block_hash = hashlib.new(block_digest[0]) if block_digest else None
+    target = info.target_uri or ""
     is_http = (
-        rec_type in _HTTP_RECORDS
-        and bool(target)
+        info.type in _HTTP_RECORDS
         and target.lower().startswith(("http:", "https:"))
-        and bool(record.block)
+        and record.content_length > 0
     )
-    if not record.block and rec_type in ("response", "request") and target:
-        emit(offset, "http-bad-head", f"the {rec_type} record's block is empty")
-    payload = record.block
-    if is_http:
-        msg = split_http(record.block)
-        payload = msg.payload
-        for code, message in head_problems(msg, is_request=rec_type == "request"):
-            emit(offset, code, message)
-        if rec_type == "response":
-            info.status = msg.status
-            location = msg.get("Location")
-            if location and target:
-                info.location = urljoin(target, location)
-            for code, message in body_problems(msg):
-                if code == "http-content-length" and not msg.payload:
-                    info.unless_head.append((code, message))
-                else:
-                    emit(offset, code, message)
-        elif rec_type == "request":
-            info.method = msg.method
-    _check_digest(record.get("WARC-Block-Digest"), record.block, "block", offset, emit)
-    if rec_type != "revisit":
-        _check_digest(info.payload_digest, payload, "payload", offset, emit)
-    return info
+    if record.content_length == 0 and info.type in ("response", "request") and target:
+        emit(offset, "http-bad-head", f"the {info.type} record's block is empty")
+    algo = payload_digest[0] if payload_digest else None
+    head = bytearray()
+    check: PayloadCheck | None = None
+    plain = None if is_http or algo is None else hashlib.new(algo)
+    for piece in record.chunks():
+        if block_hash is not None:
+            block_hash.update(piece)
+        if plain is not None:
+            plain.update(piece)
+        if not is_http:
+            continue
+        if check is None:
+            head += piece
+            end = head_end(head)
+            if end < 0:
+                if len(head) > _MAX_HTTP_HEAD:
+                    is_http = False  # reported below as a head without its blank line
+                continue
+            msg = split_http(bytes(head[:end]))
+            check = PayloadCheck(msg, algo, truncated=record.get("WARC-Truncated") is not None)
+            rest = bytes(head[end:])
+            head.clear()
+            if rest:
+                check.feed(rest)
+        else:
+            check.feed(piece)
+    if not record.complete:
+        return
+    if block_digest and block_hash is not None:
+        compare(
+            block_digest,
+            block_hash.digest(),
+            record.get("WARC-Block-Digest"),
+            "block",
+            offset,
+            emit,
+        )
+    if (
+        info.type in _HTTP_RECORDS
+        and target.lower().startswith(("http:", "https:"))
+        and record.content_length
+    ):
+        _check_http(info, check, bytes(head), emit)
+        if check is not None and payload_digest is not None:
+            check_payload_digest(info, check, payload_digest, offset, emit)
+    elif payload_digest is not None and plain is not None:
+        compare(payload_digest, plain.digest(), info.payload_digest, "payload", offset, emit)
+        info.payload_digests.add((payload_digest[0], plain.digest()))
+
+
+def _check_http(info: RecordInfo, check: PayloadCheck | None, head: bytes, emit: Emit) -> None:
+    offset = info.offset
+    msg = check.msg if check is not None else split_http(head)
+    for code, message in head_problems(msg, is_request=info.type == "request"):
+        if not msg.head_complete and code == "http-bad-head" and info.type != "response":
+            # a request or revisit block that ends with the head's last header line:
+            # nothing follows it, readers parse it all the same
+            code, message = "http-head-unterminated", message + " (the block ends there)"
+        emit(offset, code, message)
+    if check is None:
+        return
+    if info.type == "response":
+        info.status = msg.status
+        location = msg.get("Location")
+        if location and info.target_uri:
+            info.location = urljoin(info.target_uri, location)
+        for code, message in check.finish():
+            if code == "http-content-length" and not check.size:
+                info.unless_head.append((code, message))
+            else:
+                emit(offset, code, message)
+    elif info.type == "request":
+        info.method = msg.method
 
 
 def _warc_date(value: str | None, name: str, offset: int, emit: Emit) -> datetime | None:
@@ -157,49 +230,6 @@ def _warc_date(value: str | None, name: str, offset: int, emit: Emit) -> datetim
     if parsed is None:
         emit(offset, "warc-bad-header", f"{name} {value!r} is not a real date")
     return parsed
-
-
-def decode_digest(value: str) -> tuple[str, bytes] | None:
-    """Split ``algorithm:value`` and decode the value (base32, hex or base64) to raw bytes."""
-    algo_text, sep, text = value.partition(":")
-    algo = _ALGORITHMS.get(algo_text.strip().lower())
-    if not sep or algo is None:
-        return None
-    size = hashlib.new(algo).digest_size
-    text = text.strip()
-    attempts = (
-        lambda: base64.b32decode(text + "=" * (-len(text) % 8), casefold=True),
-        lambda: bytes.fromhex(text),
-        lambda: base64.b64decode(text + "=" * (-len(text) % 4), validate=True),
-        lambda: base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)),
-    )
-    for attempt in attempts:
-        try:
-            raw = attempt()
-        except (binascii.Error, ValueError):
-            continue
-        if len(raw) == size:
-            return algo, raw
-    return None
-
-
-def _check_digest(declared: str | None, data: bytes, kind: str, offset: int, emit: Emit) -> None:
-    if not declared:
-        return
-    decoded = decode_digest(declared)
-    header = f"WARC-{kind.capitalize()}-Digest"
-    if decoded is None:
-        emit(offset, "warc-digest-format", f"{header} {declared!r} cannot be parsed")
-        return
-    algo, expected = decoded
-    actual = hashlib.new(algo, data).digest()
-    if actual != expected:
-        actual_b32 = base64.b32encode(actual).decode("ascii")
-        emit(
-            offset,
-            f"warc-{kind}-digest",
-            f"{header} is {declared} but the {kind} hashes to {algo}:{actual_b32}",
-        )
 
 
 # -- one file ------------------------------------------------------------------------------
@@ -219,13 +249,14 @@ def check_warc_file(path: Path, shown: str, index: ArchiveIndex, emit: Emit) -> 
         emit(offset, code, message)
 
     gzipped_name = path.name.endswith((".gz", ".gz.open"))
-    for event in iter_file(path):
+    for event in _events(path):
         if event.problem is not None:
             emit_record(event.offset, *event.problem)
         if event.record is not None:
             info = check_record(event.record, shown, emit_record)
-            infos.append(info)
-            index.add(info)
+            if info is not None:
+                infos.append(info)
+                index.add(info)
     if infos:
         _check_compression_name(path, gzipped_name, emit)
     _check_warcinfo(infos, emit)
@@ -237,9 +268,48 @@ def check_warc_file(path: Path, shown: str, index: ArchiveIndex, emit: Emit) -> 
 def load_warc_file(path: Path, shown: str, index: ArchiveIndex) -> None:
     """Read a WARC file into ``index`` without reporting its problems (for JSONL checks)."""
     index.add_file(path)
-    for event in iter_file(path):
+    for event in _events(path):
         if event.record is not None:
-            index.add(check_record(event.record, shown, lambda *_: None))
+            info = check_record(event.record, shown, lambda *_: None)
+            if info is not None:
+                index.add(info)
+
+
+def _events(path: Path) -> Iterator[Event]:
+    if path.stat().st_size == 0:
+        yield Event(0, problem=("warc-empty", "the file is empty"))
+        return
+    with path.open("rb") as fh:
+        yield from iter_strict(fh)
+
+
+def check_arc_file(path: Path, shown: str, index: ArchiveIndex, emit: Emit) -> int:
+    """An ARC file: read through warcio (what pywb and wacz do); no strict checks."""
+    index.add_file(path)
+    emit(0, "arc-file", "an ARC file: checked only by reading it with warcio")
+    count = 0
+    try:
+        for record, _ in iter_records(path):
+            count += 1
+            index.add(
+                RecordInfo(
+                    path=shown,
+                    offset=record.offset,
+                    type=record.rec_type,
+                    record_id=record.get("WARC-Record-ID"),
+                    date=parse_utc_timestamp(record.get("WARC-Date") or ""),
+                    target_uri=record.target_uri or None,
+                    status=record.status,
+                    arc=True,
+                )
+            )
+    except Exception as exc:  # warcio raises many kinds; each is a finding here
+        emit(0, "warc-warcio-error", f"warcio cannot read the file: {_one_line(exc)}")
+    return count
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split()) or type(exc).__name__
 
 
 def _check_compression_name(path: Path, gzipped_name: bool, emit: Emit) -> None:
@@ -283,6 +353,7 @@ def _check_with_warcio(path: Path, emit: Emit) -> None:
     """Read the file with warcio too: what pywb and wacz will use to replay it."""
     from warcio.archiveiterator import ArchiveIterator
 
+    register_with_warcio()
     offset = 0
     try:
         with path.open("rb") as fh:
@@ -293,4 +364,4 @@ def _check_with_warcio(path: Path, emit: Emit) -> None:
                 while stream.read(1 << 16):
                     pass
     except Exception as exc:  # warcio raises many kinds; each is a finding here
-        emit(offset, "warc-warcio-error", f"warcio cannot read the file: {exc}".strip())
+        emit(offset, "warc-warcio-error", f"warcio cannot read the file: {_one_line(exc)}")
