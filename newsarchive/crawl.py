@@ -6,12 +6,14 @@ from __future__ import annotations
 import logging
 import sys
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
+from twisted.python.failure import Failure
 
 from newsarchive.errors import StartError
 from newsarchive.gctuning import gc_threshold, threshold_from_settings
@@ -32,7 +34,7 @@ class CrawlOptions:
     out: Path = Path("archives")
     max_articles: int | None = None
     log_level: str = "INFO"
-    settings: dict[str, object] = field(default_factory=dict)
+    settings: Mapping[str, object] = field(default_factory=dict)
     """Extra Scrapy settings (tests and the benchmark use this)."""
 
 
@@ -117,11 +119,11 @@ def run_crawl(options: CrawlOptions) -> int:
         if options.max_articles:
             kwargs["max_articles"] = options.max_articles
         try:  # a spider refusing its arguments (e.g. generic without --root) is exit 3
-            crawler.spidercls(**kwargs)
+            crawler.spidercls(**kwargs)  # type: ignore[arg-type]
         except (ValueError, TypeError) as exc:
             raise StartError(f"{site}: {exc}") from exc
         deferred = process.crawl(crawler, **kwargs)
-        deferred.addErrback(lambda failure, site=site: failed.setdefault(site, failure.value))
+        deferred.addErrback(_note_failure, failed, site)
         crawlers.append(crawler)
     with gc_threshold(threshold):
         process.start()
@@ -138,6 +140,11 @@ def run_crawl(options: CrawlOptions) -> int:
         print(f"{site}: {result.reason}")
     print(f"output: {out.resolve()} (run {run}; log {out / 'logs' / (run + '.log')})")
     return max((r.exit_code for _, r in outcomes), default=EXIT_OK)
+
+
+def _note_failure(failure: Failure, failed: dict[str, BaseException], site: str) -> None:
+    """A crawl that could not start (its folder lock is held, ...): kept for the outcome."""
+    failed.setdefault(site, failure.value)
 
 
 def _start_failure(error: BaseException) -> Outcome:

@@ -29,7 +29,7 @@ class JsonlWriter:
         # unbuffered: each line goes to the file in write(), or is cut back if it fails
         self._file: BinaryIO = open(self.path, "ab", buffering=0)  # noqa: SIM115
         self._exporter = JsonLinesItemExporter(
-            self._file,
+            self._file,  # type: ignore[arg-type]  # any binary file; typed as BytesIO
             fields_to_export=list(RECORD_ORDER),
             encoding="utf-8",
             ensure_ascii=False,

@@ -9,6 +9,7 @@ from itemadapter import ItemAdapter
 from scrapy import Spider
 from scrapy.http import Response
 from scrapy.logformatter import LogFormatter, LogFormatterResult
+from twisted.python.failure import Failure
 
 
 class NewsarchiveLogFormatter(LogFormatter):
@@ -18,8 +19,8 @@ class NewsarchiveLogFormatter(LogFormatter):
         self,
         item: Any,
         exception: BaseException,
-        response: Response | None,
-        spider: Spider | None = None,
+        response: Response | Failure | None,
+        spider: Spider,
     ) -> LogFormatterResult:
         result = super().dropped(item, exception, response, spider)
         result["msg"] = "Dropped %(url)s: %(exception)s"
@@ -27,7 +28,7 @@ class NewsarchiveLogFormatter(LogFormatter):
         return result
 
     def scraped(
-        self, item: Any, response: Response | None, spider: Spider | None = None
+        self, item: Any, response: Response | Failure | None, spider: Spider
     ) -> LogFormatterResult:
         return {
             "level": logging.DEBUG,

@@ -39,9 +39,10 @@ DOWNLOADER_MIDDLEWARES = {
     # what requests ask for (gzip, deflate) and one decoder for all that arrives
     "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
     "newsarchive.capture.decoding.ContentDecodingMiddleware": 590,
-    # robots.txt checked for every request, also those that wait for its download
+    # robots.txt as RFC 9309 says: once per origin and run, every request checked (also
+    # those that wait for its download), unreachable means disallowed, Crawl-delay obeyed
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
-    "newsarchive.robots.RobotsTxtMiddleware": 100,
+    "newsarchive.robots.RobotsMiddleware": 100,
     # an interrupted run's captures answered from the archive (after robots.txt)
     "newsarchive.resume.ResumeMiddleware": 120,
 }

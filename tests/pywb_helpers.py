@@ -126,10 +126,10 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-def fetch(url: str, *, timeout: float = 30.0) -> ReplayResult:
+def fetch(url: str, *, timeout: float = 30.0, accept_encoding: str = "identity") -> ReplayResult:
     """GET ``url`` without following redirects or decoding the body."""
     opener = urllib.request.build_opener(_NoRedirect)
-    request = urllib.request.Request(url, headers={"Accept-Encoding": "identity"})
+    request = urllib.request.Request(url, headers={"Accept-Encoding": accept_encoding})
     try:
         with opener.open(request, timeout=timeout) as resp:
             return resp.status, list(resp.headers.items()), resp.read()
@@ -139,14 +139,18 @@ def fetch(url: str, *, timeout: float = 30.0) -> ReplayResult:
 
 
 def replay(
-    warc_files: Iterable[str | os.PathLike[str]], urls: Iterable[str]
+    warc_files: Iterable[str | os.PathLike[str]],
+    urls: Iterable[str],
+    *,
+    accept_encoding: str = "identity",
 ) -> dict[str, ReplayResult]:
     """Replay ``urls`` from ``warc_files`` with pywb; return ``{url: (status, headers, body)}``.
 
     Each URL is requested at the timestamp of its (last) response record, in identity
     mode (``id_``), so the body is the archived entity: transfer coding removed by pywb,
     content coding (e.g. gzip) as archived, unless pywb decided to decode it (check
-    ``Content-Encoding`` in the headers).
+    ``Content-Encoding`` in the headers). ``accept_encoding`` is what the client (a
+    browser) says it decodes: pywb decodes what is not in it.
     """
     files = list(warc_files)
     stamps = capture_timestamps(files)
@@ -154,5 +158,5 @@ def replay(
     with wayback_server(files) as base:
         for url in urls:
             stamp = stamps.get(url, "2")
-            results[url] = fetch(f"{base}{stamp}id_/{url}")
+            results[url] = fetch(f"{base}{stamp}id_/{url}", accept_encoding=accept_encoding)
     return results

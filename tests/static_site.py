@@ -4,12 +4,17 @@ Made for ``tests/sites/generic``: ``@ORIGIN@`` in a served file becomes the serv
 (sitemaps and feeds need absolute URLs); ``/dir/`` serves ``dir/index.html``; ``/dir/?page=N``
 serves ``dir/index.page-N.html``; an extensionless ``/path`` serves ``path.html``; a
 missing ``NAME.xml.gz`` is ``NAME.xml`` gzipped. Every request's path is recorded.
+
+``encoder(path, body)`` (optional) may return ``(encoded body, Content-Encoding value or
+None, chunked)``: the page is then sent content-encoded and/or with chunked transfer coding
+whatever the request asked for, as misconfigured servers do (HTTP/1.1, keep-alive).
 """
 
 from __future__ import annotations
 
 import gzip
 import threading
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
@@ -29,8 +34,13 @@ class StaticSite:
     """Serve ``folder``; ``origin`` (``http://127.0.0.1:PORT``), ``requests`` (paths with
     query, in arrival order)."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(
+        self,
+        folder: Path,
+        encoder: Callable[[str, bytes], tuple[bytes, str | None, bool]] | None = None,
+    ) -> None:
         self.folder = Path(folder)
+        self.encoder = encoder
         self.requests: list[str] = []
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -71,6 +81,8 @@ class StaticSite:
         site = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1" if site.encoder is not None else "HTTP/1.0"
+
             def do_GET(self) -> None:  # noqa: N802 - http.server's naming
                 site.requests.append(self.path)
                 found = site.resolve(self.path)
@@ -78,8 +90,22 @@ class StaticSite:
                     body, kind, status = b"<html><body>Not found</body></html>", "text/html", 404
                 else:
                     (body, kind), status = found, 200
+                coding, chunked = None, False
+                if site.encoder is not None and status == 200:
+                    body, coding, chunked = site.encoder(self.path, body)
                 self.send_response(status)
                 self.send_header("Content-Type", kind)
+                if coding:
+                    self.send_header("Content-Encoding", coding)
+                    self.send_header("Vary", "Accept-Encoding")
+                if chunked:
+                    self.send_header("Transfer-Encoding", "chunked")
+                    self.end_headers()
+                    for start in range(0, len(body), 700):
+                        piece = body[start : start + 700]
+                        self.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece))
+                    self.wfile.write(b"0\r\n\r\n")
+                    return
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from urllib.parse import urljoin
 
@@ -22,8 +22,13 @@ def parse_robots(text: str) -> Protego:
 
 def robots_sitemaps(robots: Protego, base: str) -> list[str]:
     """The ``Sitemap:`` URLs of a parsed robots.txt, absolute against ``base``, once each."""
+    return absolute_urls(robots.sitemaps, base)
+
+
+def absolute_urls(urls: Iterable[str], base: str) -> list[str]:
+    """``urls`` made absolute against ``base``, blanks dropped, once each, in order."""
     found: dict[str, None] = {}
-    for url in robots.sitemaps:
+    for url in urls:
         url = url.strip()
         if url:
             found.setdefault(urljoin(base, url))

@@ -119,11 +119,11 @@ def parse_head(raw: bytes, *, request: bool = False) -> Head:
             name, value = head.headers[-1]
             head.headers[-1] = (name, f"{value} {line.strip().decode('latin-1')}".strip())
             continue
-        name, sep, value = line.partition(b":")
-        if not sep or not name.strip() or name != name.strip():
+        raw_name, sep, raw_value = line.partition(b":")
+        if not sep or not raw_name.strip() or raw_name != raw_name.strip():
             head.bad_lines += 1
             continue
-        head.headers.append((name.decode("latin-1"), value.strip().decode("latin-1")))
+        head.headers.append((raw_name.decode("latin-1"), raw_value.strip().decode("latin-1")))
     return head
 
 

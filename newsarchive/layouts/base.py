@@ -213,7 +213,7 @@ class NewsSpider(scrapy.Spider):
             response.url, response.status, headers, response.body, listed=listed
         )
 
-    def parse_article(self, response: Response) -> Iterable[ArticleItem]:
+    def parse_article(self, response: Response) -> Iterable[scrapy.Request | ArticleItem]:
         """Extract one article page into an :class:`ArticleItem`.
 
         A page that cannot be extracted is logged with its URL and counted in

@@ -37,13 +37,13 @@ from datetime import datetime
 from typing import Any, ClassVar
 
 import scrapy
-from protego import Protego
 from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
 from newsarchive.discovery.links import PageLinks, page_links
 from newsarchive.discovery.pages import PageKind, classify_page, decide, page_signals
 from newsarchive.discovery.sources import (
+    absolute_urls,
     feed_entry_links,
     parse_robots,
     parse_sitemap,
@@ -61,6 +61,7 @@ from newsarchive.items import ArticleItem
 from newsarchive.layouts.base import NewsSpider, is_text_page, origin
 from newsarchive.layouts.generic_limits import GenericLimits
 from newsarchive.records import content_type_charset
+from newsarchive.robots import RobotsMiddleware, RobotsRules
 
 STATS = "newsarchive/generic"
 #: Sources whose entries are articles unless their URL clearly says otherwise.
@@ -84,7 +85,7 @@ class GenericNewsSpider(NewsSpider):
             raise ValueError("the generic spider needs --root URL")
         self._requested: set[str] = set()
         self._skipped: set[str] = set()
-        self._robots: dict[str, Protego | None] = {}
+        self._robots: dict[str, RobotsRules | None] = {}
         self._started: set[str] = set()
         self._counts = {"listings": 0, "candidates": 0, "sitemaps": 0, "feeds": 0}
         self._limits: GenericLimits | None = None
@@ -109,12 +110,12 @@ class GenericNewsSpider(NewsSpider):
 
     def _allowed(self, url: str) -> bool:
         """What the site's robots.txt (as this spider read it) says about ``url``."""
-        parser = self._robots.get(origin(url))
-        if parser is None:
+        rules = self._robots.get(origin(url))
+        if rules is None:
             return True
         settings = self.crawler.settings
         agent = settings.get("ROBOTSTXT_USER_AGENT") or settings.get("USER_AGENT") or "*"
-        return parser.can_fetch(url, agent)
+        return rules.allowed(url, agent)
 
     def _fresh(self, url: str) -> bool:
         """On site, not yet requested and allowed by robots.txt (counted when not)."""
@@ -182,9 +183,18 @@ class GenericNewsSpider(NewsSpider):
     # --- start: robots.txt first ----------------------------------------------------------
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
+        middleware = self.crawler.get_downloader_middleware(RobotsMiddleware)
         for site in dict.fromkeys(origin(root) for root in self.roots):
             url = f"{site}/robots.txt"
             self._requested.add(url)
+            if middleware is not None:
+                # the robots.txt the middleware fetched once for this run: its rules and
+                # its Sitemap: lines (no second fetch)
+                rules = await middleware.rules_for(url)
+                self._robots[site] = rules
+                for request in self._start_site(site, absolute_urls(rules.sitemaps, url)):
+                    yield request
+                continue
             yield scrapy.Request(
                 url,
                 callback=self.parse_robots,
@@ -200,11 +210,11 @@ class GenericNewsSpider(NewsSpider):
             else response.body.decode("utf-8", "replace")
         )
         parser = parse_robots(text)
-        self._robots[site] = parser
+        self._robots[site] = RobotsRules(site, "parsed", response.status, parser)
         yield from self._start_site(site, robots_sitemaps(parser, response.url))
 
     def _robots_missing(self, failure: Failure) -> Iterator[scrapy.Request]:
-        site = failure.request.cb_kwargs["site"]
+        site = failure.request.cb_kwargs["site"]  # type: ignore[attr-defined]  # Scrapy sets it
         self.logger.info("no robots.txt for %s: %s", site, failure.getErrorMessage())
         self._robots[site] = None
         yield from self._start_site(site, [])
@@ -221,7 +231,8 @@ class GenericNewsSpider(NewsSpider):
 
     def _source_failed(self, failure: Failure) -> None:
         self.crawler.stats.inc_value(f"{STATS}/sources/failed")
-        self.logger.info("no sitemap or feed at %s: %s", failure.request.url, failure.value)
+        url = failure.request.url  # type: ignore[attr-defined]  # set by Scrapy for errbacks
+        self.logger.info("no sitemap or feed at %s: %s", url, failure.value)
 
     # --- sitemaps and feeds ----------------------------------------------------------------
 

@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 import scrapy
-from scrapy.http import Response
+from scrapy.http import Response, TextResponse
 from scrapy.utils.sitemap import Sitemap
 
 from newsarchive.layouts.base import NewsSpider, captured_at
@@ -88,6 +88,8 @@ class TrendLayoutSpider(NewsSpider):
 
     def parse_feed(self, response: Response) -> Iterator[scrapy.Request]:
         """RSS 2.0: every ``item/link``."""
+        if not isinstance(response, TextResponse):
+            return
         response.selector.remove_namespaces()
         for link in response.xpath("//item/link/text()").getall():
             url = link.strip()

@@ -340,11 +340,12 @@ class Replica:
                 machine_dates=combos.get(i, frozenset()),
                 features=feats,
             )
-            if datelines[i] is None:
+            variant = datelines[i]
+            if variant is None:
                 feats.add("no-dateline")
             else:
-                art.dateline = _dateline(rng, lang, datelines[i], when)
-                feats |= {"dateline", f"dateline-variant-{datelines[i]}"}
+                art.dateline = _dateline(rng, lang, variant, when)
+                feats |= {"dateline", f"dateline-variant-{variant}"}
             if wrong[i]:
                 art.listing_wrong_section = _other_section(rng, art.section)
                 feats.add("wrong-section-listing")
@@ -491,12 +492,13 @@ class Replica:
                 art.features.add(
                     "top-news-0" if size == 0 else "top-news-1" if size == 1 else "top-news-many"
                 )
-            if dates[i] is None:
+            rate_dates = dates[i]
+            if rate_dates is None:
                 art.rates = None
                 art.features.add("no-currency-block")
             else:
-                art.rates = self._rate_table(rng, today, dates[i], currencies[i], cells[i])
-                art.features.add(f"rate-dates-{dates[i]}")
+                art.rates = self._rate_table(rng, today, rate_dates, currencies[i], cells[i])
+                art.features.add(f"rate-dates-{rate_dates}")
                 if currencies[i] == "extra":
                     art.features.add("currency-extra")
                 if art.rates.nbsp:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import socket
 import threading
 import time
@@ -334,7 +335,7 @@ class ReplicaServer:
                 site = self.sites[key]
                 server = loop.run_until_complete(
                     loop.create_server(
-                        lambda key=key, site=site: _Connection(self, key, site),
+                        functools.partial(_Connection, self, key, site),
                         sock=self._socks[key],
                     )
                 )

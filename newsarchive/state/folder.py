@@ -44,9 +44,9 @@ def site_of_file(path: Path) -> str | None:
     try:
         for record, payload in iter_records(path, payloads=("warcinfo",)):
             if record.rec_type == "warcinfo" and payload:
-                site = is_part_of(payload)
-                if site:
-                    return site
+                part_of = is_part_of(payload)
+                if part_of:
+                    return part_of
             break
     except Exception:  # a damaged head: fall back to the name
         pass

@@ -12,9 +12,11 @@ Scrapy's response when there are none, counted in ``newsarchive/warc/reconstruct
     request.meta["newsarchive_fetched_at"] = "2026-11-22T16:40:12.000123Z"  # the WARC-Date
 
 A response whose payload digest (SHA-1 of the entity-body with the transfer coding
-removed, as the WARC specification says) is archived already, in any run of the folder, is
-written as a ``revisit`` record (profile identical-payload-digest, the HTTP head kept,
-``WARC-Refers-To*`` naming the original, the same URI's preferred) and
+removed, as the WARC specification says; for a chunked response archived by an older
+version, the legacy digest over the chunk framing also matches) is archived already, in
+any run of the folder, is written as a ``revisit`` record (profile
+identical-payload-digest, the HTTP head kept, ``WARC-Refers-To*`` naming the original,
+the same URI's preferred) and
 ``meta["newsarchive_revisit"]`` is True. Every capture is recorded in the state database.
 
 Stats (``newsarchive/warc/``): ``responses``, ``revisits``, ``reconstructed``,
@@ -181,7 +183,13 @@ class ExchangeArchiver:
         request_head, request_body = split_http_message(bytes(capture.request))
         body = bytes(capture.response_body)
         digest = payload_digest(capture.payload)
-        revisit = None if truncated else self._original(digest, url, len(capture.payload))
+        revisit = None
+        if not truncated:
+            revisit = self._original(digest, url, len(capture.payload))
+            if revisit is None and capture.entity is not None:
+                # a chunked payload archived before this version digested it with its
+                # chunk framing ("legacy"): still the same payload
+                revisit = self._original(payload_digest(body), url, len(body))
         location = writer.write_exchange(
             url,
             response_head=bytes(capture.response_head),
@@ -192,7 +200,7 @@ class ExchangeArchiver:
             date=capture.started_at,
             truncated=truncated,
             revisit=revisit,
-            response_payload_digest=digest,
+            response_payload_digest=digest if revisit is None else revisit.payload_digest,
         )
         warc_date = format_warc_date(capture.started_at)
         self.stats.inc_value(STAT + ("responses" if revisit is None else "revisits"))

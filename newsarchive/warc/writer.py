@@ -110,7 +110,7 @@ def new_record_id() -> str:
     return f"<urn:uuid:{uuid.uuid4()}>"
 
 
-def payload_digest(payload: bytes) -> str:
+def payload_digest(payload: bytes | bytearray) -> str:
     """The ``WARC-Payload-Digest`` warcio writes for ``payload``: ``sha1:`` + base32.
 
     ``payload`` is what follows the HTTP head in the record (content-encoded, with
