@@ -10,6 +10,7 @@ line.
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -28,8 +29,11 @@ class JsonlWriter:
         repair_jsonl(self.path)
         # unbuffered: each line goes to the file in write(), or is cut back if it fails
         self._file: BinaryIO = open(self.path, "ab", buffering=0)  # noqa: SIM115
+        # the exporter writes each line into this buffer (its public export_item), and
+        # write() moves the line to the file in one piece
+        self._line = io.BytesIO()
         self._exporter = JsonLinesItemExporter(
-            self._file,  # type: ignore[arg-type]  # any binary file; typed as BytesIO
+            self._line,
             fields_to_export=list(RECORD_ORDER),
             encoding="utf-8",
             ensure_ascii=False,
@@ -50,10 +54,11 @@ class JsonlWriter:
         When the write fails (a full disk, say) the ``OSError`` is raised and whatever part
         of the line reached the file is cut off again, so the next record starts a line.
         """
-        exporter = self._exporter
-        # what JsonLinesItemExporter.export_item writes, kept to be returned
-        fields = dict(exporter.get_serialized_fields(record))
-        line = (exporter.encoder.encode(fields) + "\n").encode("utf-8")
+        buffer = self._line
+        buffer.seek(0)
+        buffer.truncate()
+        self._exporter.export_item(record)
+        line = buffer.getvalue()
         fd = self._file.fileno()
         start = os.lseek(fd, 0, os.SEEK_END)
         try:

@@ -7,7 +7,8 @@ missing ``NAME.xml.gz`` is ``NAME.xml`` gzipped. Every request's path is recorde
 
 ``encoder(path, body)`` (optional) may return ``(encoded body, Content-Encoding value or
 None, chunked)``: the page is then sent content-encoded and/or with chunked transfer coding
-whatever the request asked for, as misconfigured servers do (HTTP/1.1, keep-alive).
+(``chunked`` True: chunks of 700 bytes, or an int: chunks of that size) whatever the
+request asked for, as misconfigured servers do (HTTP/1.1, keep-alive).
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ class StaticSite:
     def __init__(
         self,
         folder: Path,
-        encoder: Callable[[str, bytes], tuple[bytes, str | None, bool]] | None = None,
+        encoder: Callable[[str, bytes], tuple[bytes, str | None, bool | int]] | None = None,
     ) -> None:
         self.folder = Path(folder)
         self.encoder = encoder
@@ -101,8 +102,9 @@ class StaticSite:
                 if chunked:
                     self.send_header("Transfer-Encoding", "chunked")
                     self.end_headers()
-                    for start in range(0, len(body), 700):
-                        piece = body[start : start + 700]
+                    size = 700 if chunked is True else int(chunked)
+                    for start in range(0, len(body), size):
+                        piece = body[start : start + size]
                         self.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece))
                     self.wfile.write(b"0\r\n\r\n")
                     return

@@ -250,6 +250,21 @@ CRAWL_SCRIPT = textwrap.dedent(
                     "capture_left": "newsarchive_capture" in response.meta,
                 }) + "\\n")
 
+    if cfg.get("fault_after") is not None:
+        # a fault of the capture itself (not of the network) after N exchanges
+        from newsarchive.capture.handler import CapturingDownloadHandler
+
+        class FaultyCapture(CapturingDownloadHandler):
+            calls = 0
+
+            async def _receive(self, *args, **kwargs):
+                FaultyCapture.calls += 1
+                if FaultyCapture.calls > cfg["fault_after"]:
+                    raise RuntimeError("injected capture fault")
+                return await super()._receive(*args, **kwargs)
+
+        cfg["settings"]["DOWNLOAD_HANDLERS"] = {"http": FaultyCapture, "https": FaultyCapture}
+
     process = CrawlerProcess(cfg["settings"])
     crawler = process.create_crawler(WarcTestSpider)
     process.crawl(crawler)
@@ -295,10 +310,13 @@ class CrawlResult:
         return sorted((self.out / "warc").glob("*.warc.gz"))
 
 
-def run_crawl(server: RawServer, out: Path, **settings: Any) -> CrawlResult:
+def run_crawl(
+    server: RawServer, out: Path, *, fault_after: int | None = None, **settings: Any
+) -> CrawlResult:
     """Crawl the server's GET targets and the POST in a subprocess; collect what it saw."""
     out.mkdir(parents=True, exist_ok=True)
     cfg = {
+        "fault_after": fault_after,
         "get": [server.url(target) for target in GET_TARGETS],
         "post": [[server.url(POST_TARGET), POST_BODY]],
         "seen": str(out / "seen.jsonl"),
@@ -617,6 +635,23 @@ def test_scrapy_handler_falls_back_to_reconstruction(server: RawServer, tmp_path
     chunked, _ = pairs[server.url("/chunked")]
     assert chunked.block.endswith(b"\r\n\r\n" + GZIP_ENTITY)  # de-chunked, still gzip
     check_with_tools(path)
+
+
+def test_a_failing_capture_falls_back_and_loses_no_page(server: RawServer, tmp_path: Path) -> None:
+    """The handler itself fails (injected after 3 exchanges): every later page is still
+    downloaded (by Scrapy's own handler) and archived as a reconstruction, counted."""
+    if server.tls:
+        pytest.skip("same code path as plain HTTP")
+    result = run_crawl(server, tmp_path, fault_after=3, CONCURRENT_REQUESTS=1)
+    stats = result.stats
+    assert stats["newsarchive/warc/responses"] == 9  # every exchange archived
+    assert stats["newsarchive/capture/fallbacks"] == 6
+    assert stats["newsarchive/warc/reconstructed"] == 6
+    assert stats["newsarchive/warc/errors"] == 0
+    assert len(result.seen) == 7  # every page reached the spider
+    assert result.log.count("injected capture fault") >= 1
+    for path in result.warc_files:
+        check_with_tools(path)
 
 
 def test_disabled_capture_is_plain_scrapy(server: RawServer, tmp_path: Path) -> None:
