@@ -1,8 +1,9 @@
 """The ``newsarchive`` command line.
 
-``parse_args(argv)`` only parses; ``main(argv)`` runs and returns the exit status, so tests
-call either without a subprocess. Exit statuses (also in ``docs/cli.md``): 0 success,
-1 archived but with errors, 2 bad usage, 3 could not start, 4 archived nothing.
+``parse_args(argv)`` only parses and checks (a bad argument is one line on stderr and exit
+2, before anything starts); ``main(argv)`` runs and returns the exit status, so tests call
+either without a subprocess. The exit statuses are :data:`newsarchive.report.EXIT_CODES`
+(``newsarchive crawl --help`` lists them; also in ``docs/cli.md``).
 """
 
 from __future__ import annotations
@@ -14,23 +15,35 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from newsarchive import __version__
+from newsarchive.cliargs import (
+    OneLineParser,
+    check_settings,
+    duration,
+    http_url,
+    log_level,
+    positive_int,
+)
 from newsarchive.errors import StartError, UsageError
 from newsarchive.projectsettings import SETTINGS_MODULE
-from newsarchive.report import EXIT_START_FAILED, EXIT_USAGE
+from newsarchive.report import EXIT_START_FAILED, EXIT_USAGE, exit_code_table
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="newsarchive",
         description="Archive news sites as WARC files and one JSON record per article.",
     )
     parser.add_argument("--version", action="version", version=f"newsarchive {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub = parser.add_subparsers(
+        dest="command", required=True, metavar="COMMAND", parser_class=OneLineParser
+    )
 
     crawl = sub.add_parser(
         "crawl",
         help="crawl sites into an output folder",
         description="Crawl the named sites (trend, bakutel, ...) into DIR.",
+        epilog=exit_code_table(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     crawl.add_argument("sites", nargs="+", metavar="SITE", help="spider names")
     crawl.add_argument(
@@ -42,8 +55,17 @@ def build_parser() -> argparse.ArgumentParser:
         "roots (Trend: one per edition); with several sites write SITE=URL",
     )
     crawl.add_argument("--out", type=Path, default=Path("archives"), metavar="DIR")
-    crawl.add_argument("--max-articles", type=int, default=None, metavar="N")
-    crawl.add_argument("--log-level", default="INFO", help="log file level (default INFO)")
+    crawl.add_argument("--max-articles", type=positive_int, default=None, metavar="N")
+    crawl.add_argument(
+        "--max-runtime",
+        type=duration,
+        default=None,
+        metavar="DURATION",
+        help="stop after this long (600, 15m, 2h), resumable by the next run (exit 5)",
+    )
+    crawl.add_argument(
+        "--log-level", type=log_level, default="INFO", help="log file level (default INFO)"
+    )
     crawl.add_argument(
         "-s",
         "--set",
@@ -57,10 +79,14 @@ def build_parser() -> argparse.ArgumentParser:
         "demo",
         help="serve the bundled replica sites on 127.0.0.1 and archive them",
         description="Serve the bundled replica of both sites on 127.0.0.1 and crawl it.",
+        epilog=exit_code_table(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     demo.add_argument("--out", type=Path, default=Path("archives"), metavar="DIR")
-    demo.add_argument("--max-articles", type=int, default=None, metavar="N")
-    demo.add_argument("--log-level", default="INFO", help="log file level (default INFO)")
+    demo.add_argument("--max-articles", type=positive_int, default=None, metavar="N")
+    demo.add_argument(
+        "--log-level", type=log_level, default="INFO", help="log file level (default INFO)"
+    )
 
     extract = sub.add_parser(
         "extract",
@@ -133,10 +159,10 @@ def roots_by_site(sites: Sequence[str], roots: Sequence[str]) -> dict[str, list[
     result: dict[str, list[str]] = {}
     for value in roots:
         site, sep, url = value.partition("=")
-        if sep and not site.startswith(("http:", "https:")) and site in sites:
-            result.setdefault(site, []).append(url)
+        if sep and "://" not in site and site in sites:
+            result.setdefault(site, []).append(http_url(url))
         elif len(sites) == 1:
-            result.setdefault(sites[0], []).append(value)
+            result.setdefault(sites[0], []).append(http_url(value))
         else:
             raise UsageError(f"--root {value!r}: with several sites write SITE=URL")
     return result
@@ -186,13 +212,18 @@ def _run(args: argparse.Namespace) -> int:
     from newsarchive.crawl import CrawlOptions, run_crawl
 
     if args.command == "crawl":
+        from newsarchive import settings as defaults
+
+        overrides = check_settings(parse_settings(args.set), defaults)
+        if args.max_runtime:
+            overrides["NEWSARCHIVE_MAX_RUNTIME"] = args.max_runtime
         options = CrawlOptions(
             sites=list(dict.fromkeys(args.sites)),
             roots=roots_by_site(args.sites, args.root),
             out=args.out,
             max_articles=args.max_articles,
             log_level=args.log_level,
-            settings=parse_settings(args.set),
+            settings=overrides,
         )
         return run_crawl(options)
     if args.command == "demo":

@@ -3,7 +3,6 @@ status."""
 
 from __future__ import annotations
 
-import logging
 import sys
 import time
 from collections.abc import Mapping
@@ -15,6 +14,7 @@ from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
 from twisted.python.failure import Failure
 
+from newsarchive.console import install_console
 from newsarchive.errors import StartError
 from newsarchive.gctuning import gc_threshold, threshold_from_settings
 from newsarchive.projectsettings import base_settings
@@ -76,14 +76,6 @@ def project_settings(out: Path, run: str, log_level: str = "INFO") -> Settings:
     return settings
 
 
-def _console_warnings(level: str) -> None:
-    """Warnings and errors also go to stderr (cron mails them); the rest to the log file."""
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setLevel(max(logging.WARNING, logging.getLevelName(level.upper())))
-    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
-    logging.getLogger().addHandler(handler)
-
-
 def run_crawl(options: CrawlOptions) -> int:
     """Crawl ``options.sites`` concurrently in this process; print one line per site and
     return the worst exit status (see :mod:`newsarchive.report`).
@@ -104,7 +96,7 @@ def run_crawl(options: CrawlOptions) -> int:
     except ValueError as exc:
         raise StartError(str(exc)) from exc
     process = CrawlerProcess(settings)
-    _console_warnings(settings.get("LOG_LEVEL", "INFO"))
+    console = install_console(settings.get("LOG_LEVEL", "INFO"))
     known = sorted(process.spider_loader.list())
     unknown = [s for s in options.sites if s not in known]
     if unknown:
@@ -127,6 +119,7 @@ def run_crawl(options: CrawlOptions) -> int:
         crawlers.append(crawler)
     with gc_threshold(threshold):
         process.start()
+    console.close_summary()
     outcomes = []
     for crawler in crawlers:
         site = crawler.spidercls.name

@@ -18,6 +18,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
 from newsarchive import __version__
+from newsarchive.crawling.limits import INTERRUPTED_REASONS, STORAGE_FAILURE
 from newsarchive.runinfo import run_id
 
 logger = logging.getLogger(__name__)
@@ -27,6 +28,28 @@ EXIT_ERRORS = 1  # archived articles, but some pages or records had errors
 EXIT_USAGE = 2  # bad command line
 EXIT_START_FAILED = 3  # could not start: unknown site, output folder busy or unwritable
 EXIT_NOTHING = 4  # the crawl ran but archived no article
+EXIT_INTERRUPTED = 5  # stopped before done (SIGTERM, SIGINT, --max-runtime): resumable
+EXIT_STORAGE = 6  # the output folder could not be written (disk full, ...): resumable
+
+EXIT_CODES: dict[int, str] = {
+    EXIT_OK: "every site archived articles (or found them unchanged); no error counted",
+    EXIT_ERRORS: "articles archived, but errors were counted (see the report)",
+    EXIT_USAGE: "bad usage: an argument or setting is wrong (nothing started)",
+    EXIT_START_FAILED: "could not start: unknown site, folder unwritable, or the site's "
+    "run already writing the folder",
+    EXIT_NOTHING: "the crawl ran but archived no article (e.g. the site was unreachable)",
+    EXIT_INTERRUPTED: "interrupted (SIGTERM, SIGINT, --max-runtime): the next run resumes it",
+    EXIT_STORAGE: "the output folder could not be written (disk full, ...): the crawl "
+    "stopped; the next run repairs and resumes it",
+}
+"""Every exit status of ``newsarchive crawl``/``demo``; with several sites the highest
+wins."""
+
+
+def exit_code_table() -> str:
+    """The exit statuses as lines for ``--help``."""
+    return "exit status:\n" + "\n".join(f"  {code}  {text}" for code, text in EXIT_CODES.items())
+
 
 ERROR_STAT_PREFIXES = (
     "newsarchive/validation/errors/",
@@ -79,6 +102,13 @@ def outcome(stats: dict[str, Any]) -> Outcome:
     fetched = f"{responses} responses"
     if revisits:
         fetched += f", {revisits} revisits"
+    if reason == STORAGE_FAILURE:
+        why = stats.get("newsarchive/storage/failure") or "the output folder cannot be written"
+        text = f"stopped: {why}; archived {articles} articles; the next run resumes it"
+        return Outcome(EXIT_STORAGE, text, articles, responses, errors, unchanged)
+    if reason in INTERRUPTED_REASONS:
+        text = f"interrupted ({reason}) after {articles} articles; the next run resumes it"
+        return Outcome(EXIT_INTERRUPTED, text, articles, responses, errors, unchanged)
     if articles == 0 and unchanged == 0:
         why = f"archived no article ({fetched}, finish reason {reason})"
         return Outcome(EXIT_NOTHING, why, articles, responses, errors, unchanged)
@@ -125,8 +155,22 @@ def build_report(site: str, run: str, stats: dict[str, Any]) -> dict[str, Any]:
         "robots_forbidden": stats.get("robotstxt/forbidden", 0),
         "jsonl_file": stats.get("newsarchive/jsonl/file"),
         "warc_files": stats.get("newsarchive/warc/file_names", []),
+        "peak_rss_mib": peak_rss_mib(),
         "stats": _json_safe(stats),
     }
+
+
+def peak_rss_mib() -> float | None:
+    """This process's peak resident memory so far (Linux ``VmHWM``), in MiB; None
+    elsewhere. With several sites in one process, it is the whole process's."""
+    try:
+        with open("/proc/self/status", encoding="ascii", errors="replace") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return round(int(line.split()[1]) / 1024, 1)
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
 
 
 class RunReportExtension:
@@ -151,9 +195,15 @@ class RunReportExtension:
         stats.setdefault("finish_reason", reason)
         run = run_id(self.crawler.settings)
         report = build_report(spider.name, run, stats)
-        self.out.mkdir(parents=True, exist_ok=True)
         self.path = self.out / f"{spider.name}-{run}.json"
         tmp = self.path.with_suffix(".json.tmp")
-        tmp.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", "utf-8")
-        tmp.replace(self.path)
+        try:
+            self.out.mkdir(parents=True, exist_ok=True)
+            tmp.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", "utf-8")
+            tmp.replace(self.path)
+        except OSError as exc:  # a full disk: say so; the outcome line still goes to stdout
+            logger.error("Cannot write the run report %s: %s", self.path, exc.strerror or exc)
+            tmp.unlink(missing_ok=True)
+            self.path = None
+            return
         logger.info("run report written to %s: %s", self.path, report["summary"])

@@ -12,6 +12,8 @@
   the origin "unreachable": every request to it is refused for this run (RFC 9309 section
   2.3.1.4), counted in ``newsarchive/robots/unreachable`` and named in
   ``newsarchive/robots/unreachable_origins``; the next run asks again;
+* robots.txt gets ``NEWSARCHIVE_ROBOTS_TIMEOUT`` seconds (15) and one retry: one that
+  hangs makes its origin unreachable within half a minute, other origins go on meanwhile;
 * ``Crawl-delay`` is honoured: requests to the origin are spaced by it (bounded by
   ``NEWSARCHIVE_ROBOTS_MAX_DELAY``, 30 s by default), counted in
   ``newsarchive/robots/delayed``.
@@ -94,6 +96,7 @@ class RobotsMiddleware:
             settings.get("ROBOTSTXT_USER_AGENT") or settings.get("USER_AGENT") or "*"
         )
         self.max_delay = settings.getfloat("NEWSARCHIVE_ROBOTS_MAX_DELAY", 30.0)
+        self.timeout = settings.getfloat("NEWSARCHIVE_ROBOTS_TIMEOUT", 15.0)
         self._rules: dict[str, RobotsRules | asyncio.Future[RobotsRules]] = {}
         self._next_slot: dict[str, float] = {}
 
@@ -139,7 +142,13 @@ class RobotsMiddleware:
         request = Request(
             f"{origin}/robots.txt",
             priority=self.DOWNLOAD_PRIORITY,
-            meta={"dont_obey_robotstxt": True, ROBOTS_META_KEY: True},
+            meta={
+                "dont_obey_robotstxt": True,
+                ROBOTS_META_KEY: True,
+                # a robots.txt that hangs must not hold the origin's pages for minutes
+                "download_timeout": self.timeout,
+                "max_retry_times": 1,
+            },
             dont_filter=True,
         )
         self.stats.inc_value(_STAT + "fetched")

@@ -24,7 +24,13 @@ CONCURRENT_REQUESTS_PER_DOMAIN = 8
 # of 100 costs more than the crawl's own work (measured: +45 % pages/s at 16).
 CONCURRENT_ITEMS = 16
 DOWNLOAD_TIMEOUT = 30
+# Bounded memory whatever a page is: a response past 32 MiB (as sent, and once decoded) is
+# cut there, archived with WARC-Truncated: length, and not extracted.
+DOWNLOAD_MAXSIZE = 32 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 8 * 1024 * 1024
 RETRY_TIMES = 2
+# Scrapy's remote-control service (2.19) is not for unattended crawls.
+REMOTE_CONTROL_ENABLED = False
 # Redirects, 404s and robots.txt are archived by the WARC extension whatever happens next;
 # only 2xx responses reach the spider callbacks.
 REDIRECT_ENABLED = True
@@ -39,6 +45,10 @@ DOWNLOADER_MIDDLEWARES = {
     # what requests ask for (gzip, deflate) and one decoder for all that arrives
     "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
     "newsarchive.capture.decoding.ContentDecodingMiddleware": 590,
+    # Retry-After on 429/503 waited for (up to a bound) before RetryMiddleware (550) retries
+    "newsarchive.crawling.retryafter.RetryAfterMiddleware": 560,
+    # requests and redirects stay on the site (process_response before RedirectMiddleware)
+    "newsarchive.crawling.scope.ScopeMiddleware": 650,
     # robots.txt as RFC 9309 says: once per origin and run, every request checked (also
     # those that wait for its download), unreachable means disallowed, Crawl-delay obeyed
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
@@ -56,6 +66,10 @@ EXTENSIONS = {
     "newsarchive.warc.archiver.ExchangeArchiver": 110,
     "newsarchive.warc.metadata.RecordArchiver": 120,
     "newsarchive.warc.cdxj.CdxjIndexer": 130,
+    # --max-runtime and storage failures end the run (resumable)
+    "newsarchive.crawling.limits.RunLimits": 50,
+    # progress lines on a terminal (NEWSARCHIVE_PROGRESS)
+    "newsarchive.crawling.progress.ProgressExtension": 800,
     "newsarchive.report.RunReportExtension": 900,
 }
 
@@ -91,6 +105,24 @@ NEWSARCHIVE_WARC_RECORDS = True
 NEWSARCHIVE_WARC_CDXJ = True
 """Each closed WARC file gets ``DIR/indexes/{file}.cdxj``."""
 
+NEWSARCHIVE_MAX_PARSE_SIZE = 8 * 1024 * 1024
+"""A text page larger than this once decoded is archived but not parsed (memory bound)."""
+NEWSARCHIVE_CAPTURE_FALLBACK = True
+"""A failure of the capturing handler itself: download with Scrapy's, archive a reconstruction."""
+NEWSARCHIVE_CAPTURE_IDLE_TIMEOUT = 60.0
+"""Seconds a kept-alive connection may idle before it is closed."""
+NEWSARCHIVE_ROBOTS_MAX_DELAY = 30.0
+"""The longest robots.txt ``Crawl-delay`` obeyed, in seconds (longer ones are cut to it)."""
+NEWSARCHIVE_ROBOTS_TIMEOUT = 15.0
+"""Seconds a robots.txt fetch may take (one retry): a hang makes the origin unreachable."""
+NEWSARCHIVE_RETRY_AFTER_MAX = 120.0
+"""The longest ``Retry-After`` waited for, in seconds; longer: not retried this run."""
+NEWSARCHIVE_MAX_RUNTIME = 0.0
+"""Seconds after which the run stops, resumable (``--max-runtime``); 0: no limit."""
+NEWSARCHIVE_PROGRESS = "auto"
+"""Progress lines on stderr: ``auto`` (on a terminal), ``on`` or ``off``."""
+NEWSARCHIVE_PROGRESS_INTERVAL = 10.0
+
 NEWSARCHIVE_RESUME = True
 """What an interrupted run archived is read from the archive, not fetched again."""
 
@@ -114,6 +146,8 @@ NEWSARCHIVE_GENERIC_MAX_CANDIDATES = 1000
 """Pages with an ambiguous URL fetched to decide from their content."""
 NEWSARCHIVE_GENERIC_MAX_SITEMAPS = 1000
 NEWSARCHIVE_GENERIC_MAX_FEEDS = 20
+NEWSARCHIVE_GENERIC_MAX_LINKS = 2000
+"""Anchors read on one page; the rest of a page with more is counted, not followed."""
 
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"

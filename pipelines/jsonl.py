@@ -10,6 +10,7 @@ from scrapy import Spider
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem, NotConfigured
 
+from newsarchive.crawling.limits import RunLimits, is_storage_error
 from newsarchive.items import RECORD_ORDER
 from newsarchive.jsonl import JsonlWriter
 from newsarchive.runinfo import run_id
@@ -27,7 +28,8 @@ class JsonlStoragePipeline:
     ``newsarchive/jsonl/file`` when it is created, the count as
     ``newsarchive/jsonl/records``. A record that cannot be written (the file cannot be
     created, the disk is full) is dropped with the reason and counted in
-    ``newsarchive/jsonl/errors``, an error of the run.
+    ``newsarchive/jsonl/errors``, an error of the run, and the run stops
+    (:class:`newsarchive.crawling.limits.RunLimits`).
     After the line is written, the record is noted in the folder's state database (for
     cross-run dedup) and :data:`newsarchive.signals.record_stored` is sent (the WARC
     extension writes it into the archive).
@@ -60,6 +62,24 @@ class JsonlStoragePipeline:
         self.crawler.stats.set_value("newsarchive/jsonl/file", str(self.path))
         return self.writer
 
+    def _remember(
+        self, record: dict[str, Any], content_hash: str, writer: JsonlWriter, offset: int
+    ) -> None:
+        assert self.state is not None
+        warc = record.get("warc") or {}
+        with self.state.transaction(batch=True):
+            self.state.add_record(
+                RecordSeen(
+                    url=record["url"],
+                    content_hash=content_hash,
+                    source_record_id=warc.get("record_id"),
+                    site=record.get("site"),
+                    file=writer.path.name,
+                    offset=offset,
+                )
+            )
+            self.state.set_file(writer.path.name, "jsonl", writer.size)
+
     def close_spider(self, spider: Spider | None = None) -> None:
         if self.writer is not None:
             self.writer.close()
@@ -67,29 +87,29 @@ class JsonlStoragePipeline:
     def process_item(self, item: Any) -> Any:
         adapter = ItemAdapter(item)
         record = {name: adapter.get(name) for name in RECORD_ORDER}  # shallow, in order
+        limits = self.crawler.get_extension(RunLimits)
+        if limits is not None and not limits.writable:
+            raise DropItem(
+                "not written: the output folder cannot be written (see above)", log_level="INFO"
+            )
         try:
             writer = self.writer or self._open_writer()
             offset = writer.size
             line = writer.write(record)
-        except OSError as exc:  # a full disk, a folder gone: counted, the crawl goes on
+        except OSError as exc:  # a full disk, a folder gone: counted, the run stops
             self.crawler.stats.inc_value("newsarchive/jsonl/errors")
+            if limits is not None:
+                limits.storage_failed(exc, str(self.path))
             raise DropItem(f"could not write the record to {self.path}: {exc}") from exc
         self.crawler.stats.inc_value("newsarchive/jsonl/records")
         content_hash = record_content_hash(record)
         if self.state is not None:
-            warc = record.get("warc") or {}
-            with self.state.transaction(batch=True):
-                self.state.add_record(
-                    RecordSeen(
-                        url=record["url"],
-                        content_hash=content_hash,
-                        source_record_id=warc.get("record_id"),
-                        site=record.get("site"),
-                        file=writer.path.name,
-                        offset=offset,
-                    )
-                )
-                self.state.set_file(writer.path.name, "jsonl", writer.size)
+            try:
+                self._remember(record, content_hash, writer, offset)
+            except Exception as exc:  # the database is a cache: the line is what counts
+                if limits is None or not is_storage_error(exc):
+                    raise
+                limits.storage_failed(exc, str(self.state.path))
         self.crawler.signals.send_catch_log(
             signal=record_stored,
             record=record,

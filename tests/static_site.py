@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import gzip
 import threading
+import time
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -39,9 +40,12 @@ class StaticSite:
         self,
         folder: Path,
         encoder: Callable[[str, bytes], tuple[bytes, str | None, bool | int]] | None = None,
+        delay: float = 0.0,
     ) -> None:
         self.folder = Path(folder)
         self.encoder = encoder
+        self.delay = delay
+        """Seconds each answer waits (a slow site)."""
         self.requests: list[str] = []
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -86,6 +90,8 @@ class StaticSite:
 
             def do_GET(self) -> None:  # noqa: N802 - http.server's naming
                 site.requests.append(self.path)
+                if site.delay:
+                    time.sleep(site.delay)
                 found = site.resolve(self.path)
                 if found is None:
                     body, kind, status = b"<html><body>Not found</body></html>", "text/html", 404

@@ -13,7 +13,10 @@ as ``newsarchive extract`` and ``validate`` later do:
 * a body that does not decode is dropped and counted in ``newsarchive/decode/errors``, an
   error of the run (it is in the WARC as it came); a coding no decoder knows is left as it
   is and counted in ``newsarchive/decode/unsupported``; a body cut short in transit
-  (``dataloss``) gives what decodes of it.
+  (``dataloss``) gives what decodes of it;
+* a text page (HTML, XML) larger than ``NEWSARCHIVE_MAX_PARSE_SIZE`` (8 MiB) once decoded
+  goes no further (``newsarchive/decode/too_large_to_parse``): parsing it could take ten
+  times its size in memory, and no news page is that large. Archived all the same.
 
 The raw bytes are archived before this runs (``response_downloaded``), so decoding never
 changes the WARC.
@@ -53,16 +56,22 @@ _STAT = "newsarchive/decode/"
 class ContentDecodingMiddleware:
     """Ask for gzip/deflate; decode every coding that arrives (see the module)."""
 
-    def __init__(self, stats: StatsCollector, max_size: int) -> None:
+    def __init__(self, stats: StatsCollector, max_size: int, max_parse: int = 0) -> None:
         self.stats = stats
         self.max_size = max_size
+        self.max_parse = max_parse
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         if not crawler.settings.getbool("COMPRESSION_ENABLED", True):
             raise NotConfigured("COMPRESSION_ENABLED is off")
         assert crawler.stats is not None
-        return cls(crawler.stats, crawler.settings.getint("DOWNLOAD_MAXSIZE", 0))
+        settings = crawler.settings
+        return cls(
+            crawler.stats,
+            settings.getint("DOWNLOAD_MAXSIZE", 0),
+            settings.getint("NEWSARCHIVE_MAX_PARSE_SIZE", 8 << 20),
+        )
 
     def process_request(self, request: Request, spider: Any = None) -> None:
         request.headers.setdefault("Accept-Encoding", ACCEPT_ENCODING)
@@ -74,7 +83,7 @@ class ContentDecodingMiddleware:
             return response
         codings = parse_codings(response.headers.getlist("Content-Encoding"))
         if not codings:
-            return response
+            return self._parsable(response)
         max_size = int(request.meta.get("download_maxsize", self.max_size) or 0)
         partial = "dataloss" in response.flags or "download_stopped" in response.flags
         try:
@@ -104,4 +113,18 @@ class ContentDecodingMiddleware:
         kwargs: dict[str, Any] = {"cls": cls, "body": body, "headers": headers}
         if issubclass(cls, TextResponse):
             kwargs["encoding"] = None  # guess again from the decoded body
-        return response.replace(**kwargs)
+        return self._parsable(response.replace(**kwargs))
+
+    def _parsable(self, response: Response) -> Response:
+        """``response``, unless it is a text page too large to parse (see the module)."""
+        if self.max_parse and isinstance(response, TextResponse):
+            size = len(response.body)
+            if size > self.max_parse:
+                self.stats.inc_value(_STAT + "too_large_to_parse")
+                message = (
+                    f"Not parsed: {response.url} is {size} bytes of text, more than "
+                    f"NEWSARCHIVE_MAX_PARSE_SIZE ({self.max_parse}); it is archived"
+                )
+                logger.warning(message)
+                raise IgnoreRequest(message)
+        return response

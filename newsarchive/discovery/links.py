@@ -49,6 +49,8 @@ class PageLinks:
     links: list[tuple[str, Region]] = field(default_factory=list)
     next_pages: list[str] = field(default_factory=list)
     feeds: list[str] = field(default_factory=list)
+    capped: int = 0
+    """Anchors left unread because the page had more than ``max_links``."""
 
 
 def _region(a: etree._Element) -> Region:
@@ -82,8 +84,12 @@ def _same_listing(url: str, current: str) -> bool:
     return here.netloc == there.netloc and _listing_path(here.path) == _listing_path(there.path)
 
 
-def page_links(page: Selector | etree._Element, url: str) -> PageLinks:
-    """Sort the links of the page at ``url`` (a parsel ``Selector`` or an lxml root)."""
+def page_links(page: Selector | etree._Element, url: str, *, max_links: int = 0) -> PageLinks:
+    """Sort the links of the page at ``url`` (a parsel ``Selector`` or an lxml root).
+
+    With ``max_links``, only the first that many anchors are read (a page with 100,000
+    links costs what one with ``max_links`` does); :attr:`PageLinks.capped` counts the
+    rest."""
     root = page.root if isinstance(page, Selector) else page
     result = PageLinks()
     if not isinstance(root, etree._Element):
@@ -111,7 +117,12 @@ def page_links(page: Selector | etree._Element, url: str) -> PageLinks:
             nexts.setdefault(target)
         elif "alternate" in rel and (link.get("type") or "").lower().strip() in _FEED_TYPES:
             feeds.setdefault(target)
+    read = 0
     for a in root.iter("a"):
+        read += 1
+        if max_links and read > max_links:
+            result.capped += 1
+            continue
         target = absolute(a.get("href"))
         if target is None or target == current:
             continue

@@ -13,6 +13,7 @@ import scrapy
 from scrapy.http import Headers, Response, TextResponse
 from scrapy.responsetypes import responsetypes
 
+from newsarchive.crawling.limits import RunLimits
 from newsarchive.items import ArticleItem
 from newsarchive.records import (
     apply_listing_date,
@@ -31,13 +32,26 @@ def origin(url: str) -> str:
 
 
 def is_text_page(url: str, headers: Iterable[tuple[str, str]], body: bytes) -> bool:
-    """Whether Scrapy makes a text response (the only kind extracted) of this page."""
+    """Whether the page is text a record can be extracted from: its declared
+    ``Content-Type`` is ``text/*`` or XHTML (a PDF served at an article URL is not, however
+    its bytes look), or, without one, Scrapy makes a text response of it."""
     scrapy_headers = Headers()
     for name, value in headers:
         if name.lower() == "content-type":
             scrapy_headers.appendlist(name, value)
+    declared = (scrapy_headers.get(b"Content-Type") or b"").split(b";")[0].strip().lower()
+    if declared:
+        return declared.startswith(b"text/") or declared == b"application/xhtml+xml"
     cls = responsetypes.from_args(headers=scrapy_headers, url=url, body=body)
     return issubclass(cls, TextResponse)
+
+
+def _headers(response: Response) -> list[tuple[str, str]]:
+    return [
+        (name.decode("latin-1"), value.decode("latin-1"))
+        for name, values in response.headers.items()
+        for value in values
+    ]
 
 
 def header_charset(response: Response) -> str | None:
@@ -107,6 +121,11 @@ class NewsSpider(scrapy.Spider):
     def on_site(self, url: str) -> bool:
         """True when ``url`` lies on one of the roots' origins."""
         return origin(url) in self.origins
+
+    def in_scope(self, url: str) -> bool:
+        """The crawl's scope (:mod:`newsarchive.crawling.scope`): the roots' origins, scheme,
+        host and port alike; requests and redirects outside it are not followed."""
+        return self.on_site(url)
 
     @classmethod
     def yields_record(
@@ -204,26 +223,42 @@ class NewsSpider(scrapy.Spider):
 
     def response_yields_record(self, response: Response, *, listed: bool = False) -> bool:
         """:meth:`yields_record` for a live response."""
-        headers = [
-            (name.decode("latin-1"), value.decode("latin-1"))
-            for name, values in response.headers.items()
-            for value in values
-        ]
         return self.yields_record(
-            response.url, response.status, headers, response.body, listed=listed
+            response.url, response.status, _headers(response), response.body, listed=listed
+        )
+
+    @staticmethod
+    def is_text(response: Response) -> bool:
+        """:func:`is_text_page` for a live response (a PDF at an article URL is not)."""
+        return isinstance(response, TextResponse) and is_text_page(
+            response.url, _headers(response), response.body
         )
 
     def parse_article(self, response: Response) -> Iterable[scrapy.Request | ArticleItem]:
         """Extract one article page into an :class:`ArticleItem`.
 
         A page that cannot be extracted is logged with its URL and counted in
-        ``newsarchive/extract/errors``; the crawl goes on.
+        ``newsarchive/extract/errors``; the crawl goes on. What is no article page is
+        counted under its own name, not as an error: a response that is not text (a PDF
+        at an article URL) in ``newsarchive/extract/not_text``, one cut short in transit
+        (archived with ``WARC-Truncated``, never extracted) in
+        ``newsarchive/extract/truncated``; and once the output folder cannot be written,
+        pages are no longer extracted (``newsarchive/extract/not_stored``).
         """
+        stats = self.crawler.stats
         if not self.crawler.settings.getbool("NEWSARCHIVE_EXTRACT_ENABLED", True):
             return  # plain crawling (the benchmark's baseline): fetch, no records
-        if not isinstance(response, TextResponse):
-            self.crawler.stats.inc_value("newsarchive/extract/errors")
-            logger.error("not a text page, no record: %s", response.url)
+        if "dataloss" in response.flags or "download_stopped" in response.flags:
+            stats.inc_value("newsarchive/extract/truncated")
+            logger.info("cut short in transit, archived but not extracted: %s", response.url)
+            return
+        if not self.is_text(response):
+            stats.inc_value("newsarchive/extract/not_text")
+            logger.info("not a text page, no record: %s", response.url)
+            return
+        limits = self.crawler.get_extension(RunLimits)
+        if limits is not None and not limits.writable:
+            stats.inc_value("newsarchive/extract/not_stored")
             return
         if self.response_yields_record(response):
             yield from self.article_items(response)

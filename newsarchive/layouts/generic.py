@@ -285,8 +285,7 @@ class GenericNewsSpider(NewsSpider):
         if not isinstance(response, TextResponse) or not self.on_site(response.url):
             self._skip(response.url, "page")
             return
-        links = page_links(response.selector, response.url)
-        yield from self._follow(links, depth, page_no)
+        yield from self._follow(self._links(response), depth, page_no)
 
     def parse_candidate(
         self, response: Response, depth: int, source: str = "link"
@@ -316,7 +315,22 @@ class GenericNewsSpider(NewsSpider):
             self._skip(response.url, "limit")
             return
         self._count("listings", "page")
-        yield from self._follow(page_links(response.selector, response.url), depth, 1)
+        yield from self._follow(self._links(response), depth, 1)
+
+    def _links(self, response: TextResponse) -> PageLinks:
+        """The page's links, read up to the per-page bound (the rest counted)."""
+        links = page_links(response.selector, response.url, max_links=self.limits.max_links)
+        if links.capped:
+            stats = self.crawler.stats
+            stats.inc_value("newsarchive/discovery/links_capped")
+            stats.inc_value("newsarchive/discovery/links_capped/anchors", links.capped)
+            self.logger.info(
+                "%s has more than %d links: %d left unread (NEWSARCHIVE_GENERIC_MAX_LINKS)",
+                response.url,
+                self.limits.max_links,
+                links.capped,
+            )
+        return links
 
     def _follow(self, links: PageLinks, depth: int, page_no: int) -> Iterator[scrapy.Request]:
         deeper = depth + 1 <= self.limits.section_depth
@@ -369,8 +383,8 @@ class GenericNewsSpider(NewsSpider):
         if not self.on_site(response.url):
             self._skip(response.url, "offsite")
             return
-        if not isinstance(response, TextResponse):
-            yield from super().parse_article(response)  # counted as an extraction error
+        if not self.is_text(response):
+            yield from super().parse_article(response)  # counted as not text
             return
         if not self.relisted(response):
             if self.crawler.settings.getbool("NEWSARCHIVE_EXTRACT_ENABLED", True):

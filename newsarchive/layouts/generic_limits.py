@@ -26,6 +26,9 @@ class GenericLimits:
     """``NEWSARCHIVE_GENERIC_MAX_SITEMAPS``: sitemap files (indexes and urlsets) read."""
     max_feeds: int = 20
     """``NEWSARCHIVE_GENERIC_MAX_FEEDS``: RSS/Atom feeds read."""
+    max_links: int = 2000
+    """``NEWSARCHIVE_GENERIC_MAX_LINKS``: anchors read on one page (a page with 100,000
+    links is read as far as this; the rest counted in ``newsarchive/discovery/links_capped``)."""
 
     @classmethod
     def from_settings(cls, settings: BaseSettings) -> GenericLimits:

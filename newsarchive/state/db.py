@@ -181,9 +181,12 @@ class ArchiveState:
     """... or once this much time has passed since the last commit."""
 
     def close(self) -> None:
-        """Commit the queued writes and close the connection."""
-        self.commit()
-        self._db.close()
+        """Commit the queued writes and close the connection (closed even if the commit
+        fails, e.g. on a full disk; the error is raised then)."""
+        try:
+            self.commit()
+        finally:
+            self._db.close()
 
     def commit(self) -> None:
         """Write the queued (batched) writes in one short transaction."""

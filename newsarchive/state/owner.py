@@ -201,7 +201,7 @@ class ArchiveFolder:
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         if not is_complete(reason):
-            logger.warning(
+            logger.info(
                 "Run %s of %s ended with %r: the next run resumes it", self.run, self.site, reason
             )
             return
@@ -217,5 +217,12 @@ class ArchiveFolder:
         self._closed = True
         try:
             self.state.close()
+        except Exception as exc:  # a full disk: the database is a cache of the files
+            logger.warning(
+                "The state database of %s keeps what it had before (%s); the next run "
+                "brings it in line with the files",
+                self.path,
+                " ".join(str(exc).split()),
+            )
         finally:
             self.lock.release()

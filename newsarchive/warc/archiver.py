@@ -102,18 +102,12 @@ class ExchangeArchiver:
     def response_downloaded(self, response: Response, request: Request, spider: Spider) -> None:
         """Write the fetch; set ``newsarchive_warc`` and ``newsarchive_fetched_at`` in meta."""
         capture = request.meta.pop(CAPTURE_META_KEY, None)
+        if not self.files.writable:
+            return  # a write failed before: the run is stopping
         try:
             location, warc_date = self._archive(response, request, capture, spider)
         except Exception as exc:
-            self.stats.inc_value(STAT + "errors")
-            logger.error(
-                "Could not write %s to the WARC: %s: %s",
-                response.url,
-                type(exc).__name__,
-                exc,
-                exc_info=True,
-                extra={"spider": spider},
-            )
+            self.files.write_failed(exc, f"the WARC record of {response.url}")
             return
         request.meta[WARC_META_KEY] = location.as_dict()
         request.meta[FETCHED_AT_META_KEY] = warc_date
@@ -121,11 +115,12 @@ class ExchangeArchiver:
     def capture_failed(self, request: Request, capture: WireCapture, reason: str) -> None:
         """Archive an exchange cut short (timeout, size limit, early close) as it came."""
         request.meta.pop(CAPTURE_META_KEY, None)
+        if not self.files.writable:
+            return
         try:
             self._write_capture(request.url, capture, reason)
         except Exception as exc:
-            self.stats.inc_value(STAT + "errors")
-            logger.error("Could not write %s to the WARC: %s", request.url, exc)
+            self.files.write_failed(exc, f"the WARC record of {request.url}")
 
     def _archive(
         self, response: Response, request: Request, capture: object, spider: Spider

@@ -82,6 +82,7 @@ class CdxjIndexer:
 
     def __init__(self, crawler: Crawler) -> None:
         assert crawler.stats is not None
+        self.crawler = crawler
         self.stats = crawler.stats
         self._pool: ThreadPoolExecutor | None = None
         self._pending: list[tuple[Path, Future[Path]]] = []
@@ -100,6 +101,11 @@ class CdxjIndexer:
         self.stats.set_value(_STAT + "cdxj_files", 0)
 
     def file_closed(self, path: Path, final: bool) -> None:
+        from newsarchive.crawling.limits import RunLimits
+
+        limits = self.crawler.get_extension(RunLimits)
+        if limits is not None and not limits.writable:
+            return  # the folder cannot be written: the next run writes the missing index
         if final:
             self._collect(wait=True)
             self._index_now(path)

@@ -22,6 +22,7 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
 from newsarchive import signals as na_signals
+from newsarchive.crawling.limits import RunLimits, is_storage_error
 from newsarchive.state.owner import ArchiveFolder
 from newsarchive.warc.config import WarcConfig
 from newsarchive.warc.writer import WarcFileWriter, local_hostname, local_ip, warcinfo_fields
@@ -50,6 +51,7 @@ class WarcFiles:
         self.closing = False
         """True while the spider closes: the last file is being closed."""
         self._folder: ArchiveFolder | None = None
+        self._limits: RunLimits | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -67,6 +69,26 @@ class WarcFiles:
         if self._folder is None:
             self._folder = self.crawler.get_extension(ArchiveFolder)
         return self._folder
+
+    @property
+    def writable(self) -> bool:
+        """False once a write to the output folder failed: nothing more is written."""
+        limits = self._run_limits()
+        return limits is None or limits.writable
+
+    def _run_limits(self) -> RunLimits | None:
+        if self._limits is None:
+            self._limits = self.crawler.get_extension(RunLimits)
+        return self._limits
+
+    def write_failed(self, exc: BaseException, what: str) -> None:
+        """Count a failed write; a storage failure (full disk, ...) stops the run."""
+        self.stats.inc_value(STAT + "errors")
+        limits = self._run_limits()
+        if limits is not None and is_storage_error(exc):
+            limits.storage_failed(exc, what)
+            return
+        logger.error("Could not write %s: %s: %s", what, type(exc).__name__, exc, exc_info=True)
 
     def spider_opened(self, spider: Spider) -> None:
         for name in ("records", "bytes", "files", "errors"):
@@ -141,9 +163,8 @@ class WarcFiles:
         self.closing = True
         try:
             self.writer.close()
-        except Exception:
-            self.stats.inc_value(STAT + "errors")
-            logger.exception("Could not close WARC file %s", self.writer.current_path)
+        except Exception as exc:
+            self.write_failed(exc, f"the WARC file {self.writer.current_path}")
         self.update_stats()
         logger.info(
             "WARC files written: %s",

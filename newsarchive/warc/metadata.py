@@ -77,17 +77,12 @@ class RecordArchiver:
         content_hash: str | None = None,
     ) -> None:
         """Write ``line``, the record's JSON line as the JSONL file holds it."""
+        if not self.files.writable:
+            return
         try:
             self._write(record, line, content_hash)
         except Exception as exc:
-            self.stats.inc_value(STAT + "errors")
-            logger.error(
-                "Could not write the record of %s to the WARC: %s: %s",
-                record.get("url"),
-                type(exc).__name__,
-                exc,
-                exc_info=True,
-            )
+            self.files.write_failed(exc, f"the WARC metadata record of {record.get('url')}")
 
     def _write(self, record: dict[str, Any], line: bytes, content_hash: str | None = None) -> None:
         writer = self.files.writer_for()

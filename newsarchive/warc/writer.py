@@ -361,7 +361,8 @@ class WarcFileWriter:
             if final.exists():
                 continue
             try:
-                fh = open(self.directory / (name + ".open"), "xb")  # noqa: SIM115
+                # unbuffered: every record reaches the file in write(), or is cut back
+                fh = open(self.directory / (name + ".open"), "xb", buffering=0)  # noqa: SIM115
             except FileExistsError:
                 continue
             break
@@ -643,7 +644,9 @@ class WarcFileWriter:
             compressor = zlib.compressobj(self.gzip_level, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
             data = compressor.compress(data) + compressor.flush()
         offset = self._fh.tell()
-        self._fh.write(data)
+        view = memoryview(data)
+        while view:  # a raw write may take part of the data
+            view = view[self._fh.write(view) or 0 :]
         length = len(data)
         self._records_in_file += 1
         self.records_written += 1
@@ -657,9 +660,8 @@ class WarcFileWriter:
         if fh is None:
             return
         try:
+            os.ftruncate(fh.fileno(), start)  # needs no space: works on a full disk
             fh.seek(start)
-            fh.truncate()
-            fh.flush()
         except Exception:  # the original error is what matters
             logger.exception("Could not cut %s back after a failed write", self.current_path)
             try:
