@@ -10,6 +10,7 @@
     DIR/state.sqlite
     DIR/.locks/{SITE}.lock                                         # held while SITE runs
     DIR/.newsarchive.lock                                          # held while a run opens DIR
+    DIR/.frontier/{SITE}-{RUN}/                                    # the run's pending requests
 
 ``{RUN}`` is the run id, ``YYYYMMDDhhmmss`` in UTC. Readers also take files written by
 other tools: ``.warc``, ``.warc.gz``, ``.arc`` and ``.arc.gz`` (see :func:`is_archive`).
@@ -25,6 +26,7 @@ from pathlib import Path
 __all__ = [
     "ARCHIVE_SUFFIXES",
     "FOLDER_LOCK",
+    "FRONTIER_DIR",
     "INDEX_DIR",
     "JSONL_DIR",
     "JSONL_SUFFIX",
@@ -53,6 +55,7 @@ REPORTS_DIR = "reports"
 LOGS_DIR = "logs"
 INDEX_DIR = "indexes"
 LOCK_DIR = ".locks"
+FRONTIER_DIR = ".frontier"
 STATE_NAME = "state.sqlite"
 FOLDER_LOCK = ".newsarchive.lock"
 

@@ -17,6 +17,9 @@ ROBOTSTXT_OBEY = True
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 
+# The frontier: memory up to NEWSARCHIVE_FRONTIER_MEMORY requests, the rest on disk.
+SCHEDULER_MEMORY_QUEUE = "newsarchive.crawling.frontier.SpillingQueue"
+
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 8
 # Every response yields at most one article item (plus a listing's requests), and Scrapy
@@ -105,6 +108,8 @@ NEWSARCHIVE_WARC_RECORDS = True
 NEWSARCHIVE_WARC_CDXJ = True
 """Each closed WARC file gets ``DIR/indexes/{file}.cdxj``."""
 
+NEWSARCHIVE_FRONTIER_MEMORY = 20_000
+"""Pending requests kept in memory per queue; the rest spill to ``DIR/.frontier/``."""
 NEWSARCHIVE_MAX_PARSE_SIZE = 8 * 1024 * 1024
 """A text page larger than this once decoded is archived but not parsed (memory bound)."""
 NEWSARCHIVE_CAPTURE_FALLBACK = True

@@ -297,3 +297,41 @@ def test_crawl_delay_spaces_the_requests(tmp_path):
     fetched = report["stats"]["downloader/request_count"] - 1  # all but robots.txt
     assert report["stats"]["newsarchive/robots/delayed"] >= fetched - 1
     assert took >= fetched - 1  # one second apart
+
+
+def test_a_huge_frontier_spills_to_disk_and_memory_stays_flat(tmp_path):
+    """A sitemap of 60,000 articles: the pending requests past the memory bound go to
+    disk (counted), and the disk queue is gone once the run ends."""
+    site = HostileServer({})
+    origin = site.origin
+    entries = "".join(
+        f"<url><loc>{origin}/news/2024/05/{n % 28 + 1:02d}/story-{n}/</loc></url>"
+        for n in range(60_000)
+    )
+    site.routes.update(
+        {
+            "/robots.txt": ok(f"Sitemap: {origin}/sitemap.xml\n".encode(), "text/plain"),
+            "/sitemap.xml": ok(
+                (
+                    '<?xml version="1.0" encoding="UTF-8"?><urlset '
+                    f'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{entries}</urlset>'
+                ).encode(),
+                "application/xml",
+            ),
+            "/": ok(b"<html><body>home</body></html>"),
+        }
+    )
+    out = tmp_path / "archive"
+    try:
+        result = run_cli(
+            "crawl", "generic", "--root", origin + "/", "--out", str(out),
+            "-s", "NEWSARCHIVE_FRONTIER_MEMORY=1000", "-s", "CLOSESPIDER_PAGECOUNT=60",
+        )  # fmt: skip
+    finally:
+        site.close()
+    assert "Traceback" not in result.stderr
+    (path,) = (out / "reports").glob("generic-*.json")
+    report = json.loads(path.read_text())
+    assert report["stats"]["newsarchive/frontier/spilled"] >= 50_000
+    assert report["peak_rss_mib"] < PEAK_RSS_BOUND_MIB
+    assert not list((out / ".frontier").glob("*/*.q"))  # removed when the queue closed

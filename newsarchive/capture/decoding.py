@@ -14,9 +14,10 @@ as ``newsarchive extract`` and ``validate`` later do:
   error of the run (it is in the WARC as it came); a coding no decoder knows is left as it
   is and counted in ``newsarchive/decode/unsupported``; a body cut short in transit
   (``dataloss``) gives what decodes of it;
-* a text page (HTML, XML) larger than ``NEWSARCHIVE_MAX_PARSE_SIZE`` (8 MiB) once decoded
-  goes no further (``newsarchive/decode/too_large_to_parse``): parsing it could take ten
-  times its size in memory, and no news page is that large. Archived all the same.
+* an HTML page larger than ``NEWSARCHIVE_MAX_PARSE_SIZE`` (8 MiB) once decoded goes no
+  further (``newsarchive/decode/too_large_to_parse``): parsing it could take ten times
+  its size in memory, and no news page is that large. Archived all the same. (Sitemaps,
+  up to 50 MB by their protocol, are bounded by ``DOWNLOAD_MAXSIZE`` only.)
 
 The raw bytes are archived before this runs (``response_downloaded``), so decoding never
 changes the WARC.
@@ -28,7 +29,7 @@ import logging
 from typing import TYPE_CHECKING, Any, Self
 
 from scrapy.exceptions import IgnoreRequest, NotConfigured
-from scrapy.http import TextResponse
+from scrapy.http import HtmlResponse, TextResponse
 from scrapy.responsetypes import responsetypes
 
 from newsarchive.http.codings import (
@@ -117,7 +118,7 @@ class ContentDecodingMiddleware:
 
     def _parsable(self, response: Response) -> Response:
         """``response``, unless it is a text page too large to parse (see the module)."""
-        if self.max_parse and isinstance(response, TextResponse):
+        if self.max_parse and isinstance(response, HtmlResponse):
             size = len(response.body)
             if size > self.max_parse:
                 self.stats.inc_value(_STAT + "too_large_to_parse")

@@ -29,6 +29,7 @@ from __future__ import annotations
 import fcntl
 import logging
 import os
+import shutil
 import time
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Self
@@ -36,7 +37,7 @@ from typing import IO, TYPE_CHECKING, Self
 from scrapy import signals
 
 from newsarchive.errors import StartError
-from newsarchive.names import FOLDER_LOCK, STATE_NAME, site_lock_path
+from newsarchive.names import FOLDER_LOCK, FRONTIER_DIR, STATE_NAME, site_lock_path
 from newsarchive.runinfo import run_id
 from newsarchive.state.db import ArchiveState
 from newsarchive.state.folder import FolderReport, prepare_folder
@@ -137,6 +138,7 @@ class ArchiveFolder:
                 "not starting"
             )
         try:
+            self._forget_old_frontiers()
             self.report = self._open(cdxj=cdxj)
             self.state = ArchiveState(self.path / STATE_NAME)
             self.resumes: list[str] = self.state.unfinished_runs(site, before=run)
@@ -163,6 +165,17 @@ class ArchiveFolder:
         crawler.signals.connect(folder.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(folder.engine_stopped, signal=signals.engine_stopped)
         return folder
+
+    def _forget_old_frontiers(self) -> None:
+        """Remove the disk queues earlier runs of this site left (killed runs): a run is
+        resumed from the archive, not from them."""
+        mine = site_lock_path(self.path, self.site).stem
+        frontiers = self.path / FRONTIER_DIR
+        if not frontiers.is_dir():
+            return
+        for old in frontiers.glob(f"{mine}-*"):
+            if old.name != f"{mine}-{self.run}" and old.name[len(mine) + 1 :].isdigit():
+                shutil.rmtree(old, ignore_errors=True)
 
     def _open(self, *, cdxj: bool) -> FolderReport:
         folder_lock = FileLock(self.path / FOLDER_LOCK)
