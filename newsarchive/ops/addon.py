@@ -9,22 +9,30 @@ crawl`` and Scrapyd:
   the responses downloaded reach this many bytes (:class:`ByteLimit`);
 * ``NEWSARCHIVE_FRONTIER`` (``redis://HOST:PORT/DB``): crawl as one worker of a shared
   frontier (:mod:`newsarchive.frontier`): its scheduler, its worker extension and its
-  two middlewares.
+  two middlewares;
+* always: :class:`OutcomeLog`, the run's exit status as the log's last line
+  (``newsarchive: SITE: exit status N: ...``), which is what a Scrapyd job or a plain
+  ``scrapy crawl`` has of it.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Self
+import logging
+from typing import TYPE_CHECKING, Any, Self
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.defer import deferred_from_coro
 
+from newsarchive.report import outcome
+
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.settings import Settings
 
-__all__ = ["ByteLimit", "NewsarchiveAddon"]
+__all__ = ["ByteLimit", "NewsarchiveAddon", "OutcomeLog"]
+
+logger = logging.getLogger(__name__)
 
 
 class NewsarchiveAddon:
@@ -42,6 +50,7 @@ class NewsarchiveAddon:
         spider = self.crawler.spider
         if site and spider is not None:
             spider.name = str(site)
+        settings["EXTENSIONS"]["newsarchive.ops.addon.OutcomeLog"] = 950
         if settings.getint("NEWSARCHIVE_MAX_BYTES", 0) > 0:
             settings["EXTENSIONS"]["newsarchive.ops.addon.ByteLimit"] = 50
         if settings.get("NEWSARCHIVE_FRONTIER"):
@@ -80,3 +89,26 @@ class ByteLimit:
             self.closing = True
             assert self.crawler.engine is not None
             deferred_from_coro(self.crawler.engine.close_spider_async(reason="closespider_bytes"))
+
+
+class OutcomeLog:
+    """Log the run's exit status (the rules of :func:`newsarchive.report.outcome`) when
+    the spider closes: ``newsarchive: SITE: exit status N: SUMMARY``."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        ext = cls(crawler)
+        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        return ext
+
+    def spider_closed(self, spider: Any, reason: str) -> None:
+        assert self.crawler.stats is not None
+        stats = dict(self.crawler.stats.get_stats())
+        stats.setdefault("finish_reason", reason)
+        result = outcome(stats)
+        logger.info(
+            "newsarchive: %s: exit status %d: %s", spider.name, result.exit_code, result.reason
+        )
