@@ -110,7 +110,8 @@ NEWSARCHIVE_MAX_BYTES = 0
 NEWSARCHIVE_FRONTIER = None
 """``redis://HOST:PORT/DB``: crawl as one worker of a shared frontier (docs/ops.md)."""
 NEWSARCHIVE_FRONTIER_PREFIX = None
-"""The frontier's Redis key prefix; ``None`` means ``newsarchive:{SITE}:``."""
+"""The frontier's Redis key prefix (``{site}`` becomes the site's name); ``None`` means
+``newsarchive:{site}:``. Every worker of a crawl must use the same."""
 NEWSARCHIVE_FRONTIER_LEASE_SECONDS = 30
 """A worker silent this long is dead: the requests it had taken go back to the queue."""
 

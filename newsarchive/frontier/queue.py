@@ -54,15 +54,24 @@ for i = 0, n - 1 do
   end
   added[#added + 1] = new
 end
-local worker = ARGV[3 + n * 4]
-if worker and worker ~= '' then
-  for i = 4 + n * 4, #ARGV do
-    if redis.call('HDEL', p .. 'leases:' .. worker, ARGV[i]) == 1 then
-      redis.call('HDEL', p .. 'requests', ARGV[i])
-    end
+local worker, take = ARGV[3 + n * 4], tonumber(ARGV[4 + n * 4])
+for i = 5 + n * 4, #ARGV do
+  if redis.call('HDEL', p .. 'leases:' .. worker, ARGV[i]) == 1 then
+    redis.call('HDEL', p .. 'requests', ARGV[i])
   end
 end
-return added
+local taken = {}
+if take > 0 then
+  local got = redis.call('ZRANGE', p .. 'queue', 0, take - 1, 'WITHSCORES')
+  for i = 1, #got, 2 do
+    local id, score = got[i], got[i + 1]
+    redis.call('ZREM', p .. 'queue', id)
+    redis.call('HSET', p .. 'leases:' .. worker, id, score)
+    taken[#taken + 1] = id
+    taken[#taken + 1] = redis.call('HGET', p .. 'requests', id) or ''
+  end
+end
+return {added, taken}
 """
 
 _TAKE = """
@@ -296,15 +305,21 @@ class RedisFrontier:
         """Queue ``entries`` (those whose fingerprint is new, or that are not filtered);
         in the same step, ack this worker's leases ``ack`` (a redirect or retry replacing
         the request it leased). Returns, per entry, whether it was queued."""
+        return self.exchange(entries, ack=ack)[0]
+
+    def exchange(
+        self, entries: Sequence[NewEntry], *, ack: Iterable[str] = (), take: int = 0
+    ) -> tuple[list[bool], list[Lease]]:
+        """:meth:`push` ``entries``, :meth:`ack` ``ack``, then :meth:`take` up to ``take``
+        requests: one atomic step, one round trip (a worker's whole conversation)."""
         args: list[Any] = [self.prefix, len(entries)]
         for entry in entries:
             args += [entry.fingerprint, "1" if entry.filter else "0", entry.priority]
             args.append(entry.payload)
-        acks = list(ack)
-        if acks:
-            args += [self.worker, *acks]
-        added = self._push(args=args)
-        return [bool(x) for x in added]
+        args += [self.worker, take, *ack]
+        added, flat = self._push(args=args)
+        leases = [Lease(flat[i], flat[i + 1]) for i in range(0, len(flat), 2)]
+        return [bool(x) for x in added], leases
 
     def take(self, n: int = 1) -> list[Lease]:
         """Take up to ``n`` requests, best first, as this worker's leases."""

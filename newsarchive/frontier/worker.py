@@ -41,7 +41,7 @@ from scrapy.http import Response
 from scrapy.utils.defer import deferred_from_coro
 from twisted.internet import task
 
-from newsarchive.frontier.queue import NewEntry, RedisFrontier, worker_name
+from newsarchive.frontier.queue import Lease, NewEntry, RedisFrontier, worker_name
 from newsarchive.frontier.serialize import (
     LEASE_KEY,
     LOCAL_KEY,
@@ -82,6 +82,8 @@ class FrontierWorker:
     TICK_SECONDS = 0.1
     """How often a starved worker asks the frontier for work."""
     FLUSH_BATCH = 200
+    PREFETCH = 4
+    """Requests taken from the frontier at once (leased to this worker until done)."""
 
     def __init__(self, crawler: Crawler, url: str) -> None:
         assert crawler.stats is not None
@@ -90,7 +92,8 @@ class FrontierWorker:
         settings = crawler.settings
         spider = crawler.spider
         self.site = str(getattr(spider, "name", None) or crawler.spidercls.name)
-        prefix = settings.get("NEWSARCHIVE_FRONTIER_PREFIX") or f"newsarchive:{self.site}:"
+        prefix = settings.get("NEWSARCHIVE_FRONTIER_PREFIX") or "newsarchive:{site}:"
+        prefix = str(prefix).replace("{site}", self.site)
         self.worker = worker_name()
         self.host = socket.gethostname()
         self.frontier = RedisFrontier.from_url(
@@ -228,16 +231,19 @@ class FrontierWorker:
         return True
 
     def take(self, spider: Spider) -> Request | None:
-        """The next request for the engine: a local one, else one from the frontier."""
-        if self.local:
-            return self.local.popleft()
-        self.flush()
-        leases = self.frontier.take(1)
-        if not leases:
-            self.starved = True
-            return None
+        """The next request for the engine: a local one, else (with the batched new
+        requests and acks, in one round trip) up to :attr:`PREFETCH` from the frontier."""
+        while not self.local:
+            leases = self.flush(take=self.PREFETCH)
+            if not leases:
+                self.starved = True
+                return None
+            for lease in leases:
+                request = self._leased(lease.id, lease.payload, spider)
+                if request is not None:
+                    self.local.append(request)
         self.starved = False
-        return self._leased(leases[0].id, leases[0].payload, spider)
+        return self.local.popleft()
 
     def _leased(self, lease: str, payload: str, spider: Spider) -> Request | None:
         self._count("taken", 1)
@@ -259,17 +265,19 @@ class FrontierWorker:
         self.flush()
         return not self.frontier.state().done
 
-    def flush(self) -> None:
-        """Send the batched new requests and acks (acks after their children)."""
-        if not self._pushes and not self._acks:
-            return
+    def flush(self, *, take: int = 0) -> list[Lease]:
+        """Send the batched new requests and acks (acks after their children); take up
+        to ``take`` requests in the same round trip."""
+        if not self._pushes and not self._acks and not take:
+            return []
         pushes, acks = self._pushes, self._acks
         self._pushes, self._acks = [], []
-        added = self.frontier.push(pushes, ack=acks)
+        added, leases = self.frontier.exchange(pushes, ack=acks, take=take)
         queued = sum(added)
         self._count("queued", queued)
         self._count("duplicates", len(added) - queued)
         self._count("acked", len(acks))
+        return leases
 
     def _tick(self) -> None:
         """Flush; wake a starved engine when the frontier has work; close it when the
@@ -282,7 +290,7 @@ class FrontierWorker:
             if engine is None or engine.needs_backout():
                 return
             spider = self.crawler.spider
-            leases = self.frontier.take(1)
+            leases = self.flush(take=1)
             if leases:
                 self.starved = False
                 request = self._leased(leases[0].id, leases[0].payload, spider)
