@@ -126,13 +126,6 @@ def test_join_starts_a_new_crawl_only_when_the_last_one_is_done(redis_url, prefi
     assert d.push([entry("u1")]) == [True]
 
 
-def test_run_ids_are_claimed_once(redis_url, prefix):  # noqa: F811
-    a, b = frontier(redis_url, prefix, "a"), frontier(redis_url, prefix, "b")
-    assert a.claim_run("20260101000000") is None
-    assert a.claim_run("20260101000000") is None
-    assert b.claim_run("20260101000000") == "a"
-
-
 def test_worker_name_is_host_and_pid():
     assert worker_name("my_host.example", 42) == "my-host.example-42"
 

@@ -96,9 +96,7 @@ def test_a_scrapyd_job_archives_like_newsarchive_crawl(scrapyd, crawl_run, tmp_p
             shutil.copy(source, project / name)
     config = (REPO / "scrapy.cfg").read_text().replace("http://localhost:6800/", url)
     (project / "scrapy.cfg").write_text(config)
-    deployed = subprocess.run(
-        [DEPLOY], cwd=project, capture_output=True, text=True, timeout=300
-    )
+    deployed = subprocess.run([DEPLOY], cwd=project, capture_output=True, text=True, timeout=300)
     assert deployed.returncode == 0, deployed.stderr
     assert _get(url + "listprojects.json")["projects"] == ["newsarchive"]
     spiders = _get(url + "listspiders.json?project=newsarchive")

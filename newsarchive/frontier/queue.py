@@ -10,7 +10,6 @@ Keys, under a prefix (``newsarchive:{SITE}:`` by default)::
     alive:{WORKER}   STRING the worker's heartbeat, expiring after the lease time
     leases:{WORKER}  HASH  request id -> score: the requests the worker took and has not
                            finished (in flight)
-    runs             HASH  run id -> worker: run ids claimed by the frontier's workers
 
 A worker *takes* requests (moved from ``queue`` into its ``leases`` atomically) and *acks*
 them once their work is done (their records written, the requests they found queued).
@@ -292,13 +291,6 @@ class RedisFrontier:
         :meth:`reclaim` returns its leases now rather than after the lease time."""
         self.client.delete(self.key(f"alive:{worker}"))
 
-    def claim_run(self, run: str) -> str | None:
-        """Claim run id ``run`` for this worker; the worker that has it when taken."""
-        if self.client.hsetnx(self.key("runs"), run, self.worker):
-            return None
-        holder = self.client.hget(self.key("runs"), run)
-        return None if holder == self.worker else str(holder)
-
     # -- requests --------------------------------------------------------------------
 
     def push(self, entries: Sequence[NewEntry], *, ack: Iterable[str] = ()) -> list[bool]:
@@ -350,7 +342,8 @@ class RedisFrontier:
 
     def leased(self, worker: str | None = None) -> list[str]:
         """The request ids ``worker`` (default: this one) holds."""
-        return list(self.client.hkeys(self.key(f"leases:{worker or self.worker}")))
+        keys = cast(list[str], self.client.hkeys(self.key(f"leases:{worker or self.worker}")))
+        return [str(key) for key in keys]
 
     def seen_count(self) -> int:
         return int(cast(int, self.client.scard(self.key("seen"))))

@@ -290,6 +290,8 @@ class FrontierWorker:
             if engine is None or engine.needs_backout():
                 return
             spider = self.crawler.spider
+            if spider is None:
+                return
             leases = self.flush(take=1)
             if leases:
                 self.starved = False

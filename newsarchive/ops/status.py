@@ -70,7 +70,7 @@ def print_status(out: Path, plan: Plan | None, *, as_json: bool = False) -> int:
         print(f"{out}: no runs yet")
         return 0
     header = ("SITE", "LAST RUN", "NEXT DUE", "ARTICLES", "OUTCOME")
-    table = [
+    table: list[tuple[str, str, str, str, str]] = [
         (
             str(r["site"]),
             str(r["last_run"] or "-"),
@@ -80,9 +80,10 @@ def print_status(out: Path, plan: Plan | None, *, as_json: bool = False) -> int:
         )
         for r in rows
     ]
-    widths = [max(len(row[i]) for row in [header, *table]) for i in range(4)]
-    for row in [header, *table]:
-        print("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:4])) + "  " + row[4])
+    widths = [max(len(line[i]) for line in [header, *table]) for i in range(4)]
+    for line in [header, *table]:
+        cells = [cell.ljust(widths[i]) for i, cell in enumerate(line[:4])]
+        print("  ".join(cells) + "  " + line[4])
     return 0
 
 
