@@ -13,6 +13,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from newsarchive import __version__
 from newsarchive.cliargs import (
@@ -74,6 +75,8 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAME=VALUE",
         help="override a Scrapy or NEWSARCHIVE_* setting (repeatable)",
     )
+
+    _add_ops_commands(sub, crawl)
 
     demo = sub.add_parser(
         "demo",
@@ -149,6 +152,87 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# --- operations (#12): `crawl --frontier`, `run PLAN`, `status DIR` --------------------
+
+
+def _add_ops_commands(sub: Any, crawl: argparse.ArgumentParser) -> None:
+    from newsarchive.ops.runner import EXIT_TABLE
+
+    crawl.add_argument(
+        "--frontier",
+        default=None,
+        metavar="URL",
+        help="crawl as one worker of a shared frontier: redis://HOST:PORT/DB (one request "
+        "queue and seen-set for every worker of the site, on any machine; docs/ops.md)",
+    )
+    run = sub.add_parser(
+        "run",
+        help="start the due sites of a crawl plan, each in its own process",
+        description="Start every site of the TOML crawl PLAN that is due, each in its own "
+        "process, at most --jobs at once, all into one output folder (one lock per site). "
+        "For cron: nothing due exits 0 at once; overlapping calls never start a site "
+        "twice. One line per site on stdout. See docs/ops.md.",
+        epilog=EXIT_TABLE,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    run.add_argument("plan", type=Path, metavar="PLAN", help="the crawl plan (TOML)")
+    run.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="output folder (default: the plan's out, else ./archives)",
+    )
+    run.add_argument(
+        "--jobs", type=int, default=None, metavar="N", help="sites at once (default: cores)"
+    )
+    run.add_argument(
+        "--site", action="append", default=[], metavar="NAME", help="only this site (repeatable)"
+    )
+    run.add_argument("--force", action="store_true", help="start the sites even if not due")
+    status = sub.add_parser(
+        "status",
+        help="per site: last run, its outcome, next due, articles",
+        description="Show each site of output folder DIR: its last run, that run's "
+        "outcome, when it is due next (with --plan) and the articles its runs stored.",
+    )
+    status.add_argument("dir", type=Path, metavar="DIR")
+    status.add_argument("--plan", type=Path, default=None, help="the crawl plan (schedules)")
+    status.add_argument("--json", action="store_true", help="one JSON object per site")
+
+
+def _ops(args: argparse.Namespace) -> int | None:
+    """Run the operations commands; None for the others."""
+    if args.command not in ("run", "status"):
+        return None
+    from newsarchive.ops.plan import PlanError, load_plan
+
+    try:
+        plan = load_plan(args.plan) if args.plan is not None else None
+    except PlanError as exc:
+        raise UsageError(str(exc)) from exc
+    if args.command == "status":
+        from newsarchive.ops.status import print_status
+
+        return print_status(args.dir, plan, as_json=args.json)
+    from newsarchive.ops.runner import run_plan
+
+    assert plan is not None
+    if args.jobs is not None and args.jobs < 1:
+        raise UsageError("--jobs must be at least 1")
+    unknown = [name for name in args.site if plan.site(name) is None]
+    if unknown:
+        raise UsageError(f"--site {', '.join(unknown)}: not in {args.plan}")
+    out = args.out or plan.out or Path("archives")
+    try:
+        return run_plan(plan, out, jobs=args.jobs, sites=args.site, force=args.force)
+    except (OSError, TimeoutError) as exc:
+        raise StartError(f"{out}: {exc}") from exc
+
+
+# --- end of operations ------------------------------------------------------------------
+
+
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     """Parse ``argv`` (without the program name); exits 2 with usage on bad arguments."""
     return build_parser().parse_args(argv)
@@ -209,6 +293,9 @@ def _run(args: argparse.Namespace) -> int:
         from newsarchive.reextract import run_extract
 
         return run_extract(args.warcs, args.output, parse_settings(args.set))
+    ops = _ops(args)
+    if ops is not None:
+        return ops
     from newsarchive.crawl import CrawlOptions, run_crawl
 
     if args.command == "crawl":
@@ -217,6 +304,10 @@ def _run(args: argparse.Namespace) -> int:
         overrides = check_settings(parse_settings(args.set), defaults)
         if args.max_runtime:
             overrides["NEWSARCHIVE_MAX_RUNTIME"] = args.max_runtime
+        if args.frontier:  # operations (#12): a worker of a shared frontier
+            if not args.frontier.startswith(("redis://", "rediss://", "unix://")):
+                raise UsageError(f"--frontier {args.frontier!r}: expected redis://HOST:PORT/DB")
+            overrides["NEWSARCHIVE_FRONTIER"] = args.frontier
         options = CrawlOptions(
             sites=list(dict.fromkeys(args.sites)),
             roots=roots_by_site(args.sites, args.root),

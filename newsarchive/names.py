@@ -9,6 +9,7 @@
     DIR/indexes/{WARC file name}.cdxj
     DIR/state.sqlite
     DIR/.locks/{SITE}.lock                                         # held while SITE runs
+    DIR/.locks/{SITE}@{RUN}.lock                                   # a frontier worker's run
     DIR/.newsarchive.lock                                          # held while a run opens DIR
     DIR/.frontier/{SITE}-{RUN}/                                    # the run's pending requests
 
@@ -46,6 +47,7 @@ __all__ = [
     "parse_warc_name",
     "report_name",
     "site_lock_path",
+    "worker_lock_path",
     "warc_name",
 ]
 
@@ -150,6 +152,12 @@ def index_path(out: Path, warc_file: str | Path) -> Path:
 def site_lock_path(out: Path, site: str) -> Path:
     """``DIR/.locks/{SITE}.lock``: held by the run of ``site`` writing ``out``."""
     return Path(out) / LOCK_DIR / f"{safe_component(site)}.lock"
+
+
+def worker_lock_path(out: Path, site: str, run: str) -> Path:
+    """``DIR/.locks/{SITE}@{RUN}.lock``: held by run ``run`` of ``site`` while it crawls as
+    one worker of a shared frontier (several such runs of one site share the folder)."""
+    return Path(out) / LOCK_DIR / f"{safe_component(site)}@{run}.lock"
 
 
 def safe_component(text: str) -> str:

@@ -76,6 +76,10 @@ EXTENSIONS = {
     "newsarchive.report.RunReportExtension": 900,
 }
 
+# plans, Scrapyd jobs and shared frontiers: NEWSARCHIVE_SITE, NEWSARCHIVE_MAX_BYTES and
+# NEWSARCHIVE_FRONTIER turned into components (newsarchive.ops.addon)
+ADDONS = {"newsarchive.ops.addon.NewsarchiveAddon": 0}
+
 ITEM_PIPELINES = {
     "pipelines.normalize.NormalizePipeline": 100,
     "pipelines.validate.ValidatePipeline": 200,
@@ -135,6 +139,18 @@ NEWSARCHIVE_EXTRACT_ENABLED = True
 """Off: article pages are fetched but not extracted (the benchmark's plain-Scrapy baseline)."""
 NEWSARCHIVE_JSONL_ENABLED = True
 NEWSARCHIVE_REPORT_ENABLED = True
+
+NEWSARCHIVE_SITE = None
+"""The run's site name when it is not the spider's (a plan entry's name, docs/ops.md)."""
+NEWSARCHIVE_MAX_BYTES = 0
+"""Stop the crawl (``closespider_bytes``) after this many response bytes; 0: no limit."""
+NEWSARCHIVE_FRONTIER = None
+"""``redis://HOST:PORT/DB``: crawl as one worker of a shared frontier (docs/ops.md)."""
+NEWSARCHIVE_FRONTIER_PREFIX = None
+"""The frontier's Redis key prefix (``{site}`` becomes the site's name); ``None`` means
+``newsarchive:{site}:``. Every worker of a crawl must use the same."""
+NEWSARCHIVE_FRONTIER_LEASE_SECONDS = 30
+"""A worker silent this long is dead: the requests it had taken go back to the queue."""
 
 NEWSARCHIVE_GC_THRESHOLD = 10_000
 """The garbage collector's first-generation threshold while ``newsarchive crawl`` runs

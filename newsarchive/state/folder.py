@@ -55,13 +55,20 @@ def site_of_file(path: Path) -> str | None:
 
 
 def prepare_folder(
-    out: Path, *, cdxj: bool = True, is_live: Callable[[str | None], bool] | None = None
+    out: Path,
+    *,
+    cdxj: bool = True,
+    is_live: Callable[[str | None], bool] | None = None,
+    is_live_file: Callable[[Path], bool] | None = None,
 ) -> FolderReport:
     """Repair, sync and index ``out`` (see the module); ``is_live(site)`` says whether a
-    run of ``site`` is writing now, whose files are left alone."""
+    run of ``site`` is writing now, whose files are left alone (``is_live_file(path)``,
+    when given, decides per file instead: a shared frontier's workers of one site)."""
     out = Path(out)
 
     def skip(path: Path) -> bool:
+        if is_live_file is not None:
+            return is_live_file(path)
         return is_live is not None and is_live(site_of_file(path))
 
     repair = repair_folder(out, skip=skip)

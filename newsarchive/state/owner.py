@@ -9,6 +9,11 @@ ArchiveFolder": 0}``), so ``scrapy crawl`` and ``newsarchive crawl`` are equally
   process) for as long as it lasts; a second run of the same site on the folder fails to
   start (:class:`FolderBusy`), runs of other sites share the folder. Opening the folder
   (repair, sync, indexes) happens under ``DIR/.newsarchive.lock``, held only for that;
+* **frontier workers** (``NEWSARCHIVE_FRONTIER`` set): several runs of one site, each a
+  worker of a shared frontier, share the folder: each holds ``{SITE}.lock`` *shared*
+  (so a plain run of the site cannot start beside them, nor they beside it) and its own
+  ``DIR/.locks/{SITE}@{RUN}.lock`` exclusively; a worker's files are left alone while its
+  run's lock is held, and only runs whose lock is free are resumed;
 * **opening** (:func:`newsarchive.state.folder.prepare_folder`): ``.open`` WARC files of
   runs that are gone (their site's lock is free) are repaired, partial JSONL lines cut,
   the database brought in line with the files, missing CDXJ indexes written;
@@ -37,10 +42,19 @@ from typing import IO, TYPE_CHECKING, Self
 from scrapy import signals
 
 from newsarchive.errors import StartError
-from newsarchive.names import FOLDER_LOCK, FRONTIER_DIR, STATE_NAME, site_lock_path
+from newsarchive.names import (
+    FOLDER_LOCK,
+    FRONTIER_DIR,
+    JSONL_SUFFIX,
+    LOCK_DIR,
+    STATE_NAME,
+    final_name,
+    site_lock_path,
+    worker_lock_path,
+)
 from newsarchive.runinfo import run_id
 from newsarchive.state.db import ArchiveState
-from newsarchive.state.folder import FolderReport, prepare_folder
+from newsarchive.state.folder import FolderReport, prepare_folder, site_of_file
 
 if TYPE_CHECKING:
     from scrapy import Spider
@@ -75,24 +89,28 @@ class FileLock:
     def held(self) -> bool:
         return self._file is not None
 
-    def acquire(self, *, timeout: float = 0.0) -> bool:
-        """Take the lock; wait up to ``timeout`` seconds. False when another holds it."""
+    def acquire(self, *, timeout: float = 0.0, shared: bool = False) -> bool:
+        """Take the lock; wait up to ``timeout`` seconds. False when another holds it.
+        ``shared``: a shared lock (several holders; no pid written), which an exclusive
+        one excludes."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         handle = open(self.path, "a+")  # noqa: SIM115 - kept open while the lock is held
         deadline = time.monotonic() + timeout
+        mode = fcntl.LOCK_SH if shared else fcntl.LOCK_EX
         while True:
             try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                fcntl.flock(handle, mode | fcntl.LOCK_NB)
                 break
             except BlockingIOError:
                 if time.monotonic() >= deadline:
                     handle.close()
                     return False
                 time.sleep(0.05)
-        handle.seek(0)
-        handle.truncate()
-        handle.write(f"{os.getpid()}\n")
-        handle.flush()
+        if not shared:
+            handle.seek(0)
+            handle.truncate()
+            handle.write(f"{os.getpid()}\n")
+            handle.flush()
         self._file = handle
         return True
 
@@ -121,31 +139,42 @@ class ArchiveFolder:
         run: str,
         *,
         cdxj: bool = True,
+        frontier: bool = False,
     ) -> None:
         self.stats = stats
         self.path = Path(path)
         self.site = site
         self.run = run
+        self.frontier = frontier
+        """A worker of a shared frontier: other runs of the site may share the folder."""
         self.lock = FileLock(site_lock_path(self.path, site))
+        self.worker_lock = FileLock(worker_lock_path(self.path, site, run)) if frontier else None
         try:
             self.path.mkdir(parents=True, exist_ok=True)
-            got = self.lock.acquire()
+            got = self.lock.acquire(shared=frontier)
+            if got and self.worker_lock is not None and not self.worker_lock.acquire():
+                self.lock.release()
+                raise FolderBusy(f"run {run} of {site} is running already; not starting")
         except OSError as exc:
             raise StartError(f"cannot use output folder {self.path}: {exc}") from exc
         if not got:
-            raise FolderBusy(
-                f"another run of {site} (pid {self.lock.holder()}) is writing {self.path}; "
-                "not starting"
-            )
+            if frontier:
+                why = f"a run of {site} that is no frontier worker (pid {self.lock.holder()})"
+            else:
+                why = f"another run of {site} (pid {self.lock.holder()})"
+            raise FolderBusy(f"{why} is writing {self.path}; not starting")
         try:
             self._forget_old_frontiers()
             self.report = self._open(cdxj=cdxj)
             self.state = ArchiveState(self.path / STATE_NAME)
-            self.resumes: list[str] = self.state.unfinished_runs(site, before=run)
+            unfinished = self.state.unfinished_runs(site, before=run)
+            if frontier:  # other workers' runs are unfinished while they crawl
+                unfinished = [r for r in unfinished if not self._run_alive(r)]
+            self.resumes: list[str] = unfinished
             """Earlier runs of the site that never finished: this run completes them."""
             self.state.start_run(site, run)
         except BaseException:
-            self.lock.release()
+            self._release_locks()
             raise
         self._closed = False
 
@@ -161,6 +190,7 @@ class ArchiveFolder:
             site or "spider",
             run_id(settings),
             cdxj=settings.getbool("NEWSARCHIVE_WARC_CDXJ", True),
+            frontier=bool(settings.get("NEWSARCHIVE_FRONTIER")),
         )
         crawler.signals.connect(folder.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(folder.engine_stopped, signal=signals.engine_stopped)
@@ -185,9 +215,49 @@ class ArchiveFolder:
                 f"for more than {FOLDER_LOCK_TIMEOUT:.0f} s; not starting"
             )
         try:
+            if self.frontier:
+                return prepare_folder(self.path, cdxj=cdxj, is_live_file=self._is_live_file)
             return prepare_folder(self.path, cdxj=cdxj, is_live=self._is_live)
         finally:
             folder_lock.release()
+
+    def _run_alive(self, run: str) -> bool:
+        """True when frontier worker run ``run`` of this site holds its lock now."""
+        if run == self.run:
+            return False
+        path = worker_lock_path(self.path, self.site, run)
+        if not path.exists():
+            return False
+        probe = FileLock(path)
+        if probe.acquire():
+            probe.release()
+            return False
+        return True
+
+    def _is_live_file(self, path: Path) -> bool:
+        """A frontier worker's test: is ``path`` written by a live run? Other sites' files
+        by their site's lock; this site's by their run's worker lock (a file whose run is
+        not known yet is live while any other worker of the site is)."""
+        site = site_of_file(path)
+        if site != self.site:
+            return self._is_live(site)
+        run = self._run_of_file(path)
+        if run is not None:
+            return self._run_alive(run)
+        prefix = worker_lock_path(self.path, self.site, "").name[: -len(".lock")]
+        runs = [
+            lock.name[len(prefix) : -len(".lock")]
+            for lock in (self.path / LOCK_DIR).glob("*.lock")
+            if lock.name.startswith(prefix)
+        ]
+        return any(self._run_alive(r) for r in runs if r)
+
+    def _run_of_file(self, path: Path) -> str | None:
+        if path.name.endswith(JSONL_SUFFIX):
+            return path.name[: -len(JSONL_SUFFIX)].rpartition("-")[2] or None
+        with ArchiveState(self.path / STATE_NAME) as state:
+            info = state.file_info(final_name(path))
+        return info[1] if info is not None else None
 
     def _is_live(self, site: str | None) -> bool:
         """True when a run of ``site`` other than this one holds its lock now."""
@@ -238,4 +308,9 @@ class ArchiveFolder:
                 " ".join(str(exc).split()),
             )
         finally:
-            self.lock.release()
+            self._release_locks()
+
+    def _release_locks(self) -> None:
+        if self.worker_lock is not None:
+            self.worker_lock.release()
+        self.lock.release()

@@ -15,6 +15,7 @@ basenames, in order), ``errors`` (fetches or records that could not be written).
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Self
 
@@ -111,13 +112,16 @@ class WarcFiles:
                 hostname=hostname,
                 ip=local_ip(hostname),
             )
+            # a worker of a shared frontier: several processes of one site may write one
+            # folder (or folders merged later), so the name's {HOST} is {host}-{pid}
+            frontier = bool(self.crawler.settings.get("NEWSARCHIVE_FRONTIER"))
             self.writer = WarcFileWriter(
                 self.config.directory,
                 prefix=self.config.prefix_for(site),
                 max_size=self.config.max_size,
                 gzip_level=self.config.gzip_level,
                 warcinfo=info,
-                hostname=hostname,
+                hostname=f"{hostname}-{os.getpid()}" if frontier else hostname,
                 on_open=self._file_opened,
                 on_close=self._file_closed,
             )
