@@ -6,16 +6,15 @@ from datetime import datetime
 
 from lxml import etree
 
-from .body import extract_text, find_content, find_dateline
+from .body import find_body, find_dateline
 from .boilerplate import find_copyright, find_headlines, find_rates
 from .language import guess_lang, normalise_lang
-from .parse import clean, parse_html
+from .parse import clean, parse_html, repair_nesting, strip_junk
 from .published import _types, find_published, jsonld_objects
 from .title import find_title
 
 _META = etree.XPath("//meta[@content]")
 _BASE = etree.XPath("//base/@href")
-_JUNK = ("script", "style", "noscript", "template", "svg")
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 #: Languages whose numeric dates put the month first.
 _MONTH_FIRST = frozenset({"en", "en-US", "en-PH", "en-CA"})
@@ -83,6 +82,7 @@ def extract_generic(
     root = parse_html(html, encoding)
     if root is None:
         return record
+    repair_nesting(root)
     meta = _meta_map(root)
     jsonld = jsonld_objects(root)
     base = _BASE(root)
@@ -119,9 +119,8 @@ def extract_generic(
         record["published"] = found.iso
         record["published_raw"] = found.raw or None
 
-    etree.strip_elements(root, *_JUNK, with_tail=False)
-    content = find_content(root)
-    blocks = extract_text(content)
+    strip_junk(root)
+    blocks, content = find_body(root)
     if blocks and record["title"] and clean(blocks[0]).casefold() == record["title"].casefold():
         blocks = blocks[1:]
     record["body"] = "\n\n".join(blocks)

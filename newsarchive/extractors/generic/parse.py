@@ -105,3 +105,46 @@ def clean(text: str | None) -> str:
     if not text.isascii():
         text = unicodedata.normalize("NFC", text)
     return text
+
+
+_NSTR = etree.XPath("normalize-space()")
+_MAIN = etree.XPath("//main|//*[@role='main']|//nav//article")
+#: Furniture that may wrap the article only by a parser's mistake.
+_FURNITURE = frozenset(["nav", "header", "footer", "aside"])
+_JUNK = ("script", "style", "template", "svg")
+#: A ``<noscript>`` holding at least this much text may be the page's content.
+_NOSCRIPT_TEXT = 200
+
+
+def repair_nesting(root: etree._Element) -> None:
+    """Undo a parser's nesting of the page's main content inside its navigation.
+
+    libxml2 ignores an end tag that does not match the open element: after an unclosed
+    ``<div>`` in a menu, ``</nav></header>`` are dropped and everything that follows, the
+    ``<main>`` too, ends up inside the ``<nav>``. A browser would have closed them. So a
+    ``<nav>``, ``<header>``, ``<footer>`` or ``<aside>`` that holds a ``<main>`` (or
+    ``role="main"``, or, for a ``<nav>``, an ``<article>``) is treated as a plain block.
+    """
+    for main in _MAIN(root):
+        if main.tag == "article" and len(main.findall(".//p")) < 3:
+            continue  # a teaser in a menu
+        for anc in main.iterancestors():
+            if anc.tag in _FURNITURE:
+                anc.tag = "div"
+
+
+def strip_junk(root: etree._Element) -> None:
+    """Remove scripts, styles, templates, SVG and ``<noscript>``, except a ``<noscript>``
+    that holds more text than the rest of the page: the server-rendered fallback of a
+    script-built page (Discourse, single-page apps), which is then read as a block."""
+    etree.strip_elements(root, *_JUNK, with_tail=False)
+    noscripts = [el for el in root.iter("noscript") if el.getparent() is not None]
+    if noscripts:
+        body = root.find("body")
+        total = len(_NSTR(body)) if body is not None else 0
+        sizes = [len(_NSTR(el)) for el in noscripts]
+        visible = total - sum(sizes)
+        for el, size in zip(noscripts, sizes, strict=True):
+            if size >= _NOSCRIPT_TEXT and size > visible:
+                el.tag = "div"
+    etree.strip_elements(root, "noscript", with_tail=False)
