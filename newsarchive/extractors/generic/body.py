@@ -174,6 +174,27 @@ _WEAK_PRUNE = re.compile(
 _LABEL_CLASS = re.compile(r"(?:^|\s)(?:sr-only|visually-hidden|screen-reader-text)(?:\s|$)")
 _HIDDEN_CLASS = re.compile(r"(?:^|\s)(?:hidden|is-hidden|d-none)(?:\s|$)")
 _SHOWN_CLASS = re.compile(r"(?:^|\s)d-(?:sm|md|lg|xl|xxl)-(?:block|flex|grid|inline|table)")
+#: A block that says only this is an advertisement's label.
+_AD_LABELS = frozenset(
+    [
+        "advert",
+        "advertisement",
+        "advertising",
+        "anzeige",
+        "werbung",
+        "publicité",
+        "publicidad",
+        "pubblicità",
+        "publicidade",
+        "реклама",
+        "reklam",
+        "reklama",
+        "sponsored",
+        "ad",
+        "ads",
+    ]
+)
+_URL_TEXT = re.compile(r"(?:https?://|www\.)\S+$", re.IGNORECASE)
 _KEEP = re.compile(r"article-?body|story-?body|entry-content|post-content|body-?text", re.I)
 _COMMAS = re.compile(r"[,，、،]")
 #: A hidden block, or one with a name that is only sometimes boilerplate, is kept when it
@@ -597,7 +618,11 @@ class _Collector:
     def flush(self) -> None:
         if self.parts:
             text = clean("".join(self.parts))
-            if text and (self.links == 0 or self.links < 0.6 * len(text)):
+            if (
+                text
+                and (self.links == 0 or self.links < 0.6 * len(text))
+                and not (len(text) < 20 and text.strip(" .:-–—()[]").casefold() in _AD_LABELS)
+            ):
                 self.blocks.append(text)
             self.parts = []
         self.links = 0
@@ -653,7 +678,9 @@ class _Collector:
             if tag == "br":
                 return
         if tag == "a":
-            self.links += len(_NSTR(el))
+            text = _NSTR(el)
+            if not _URL_TEXT.match(text):  # a pasted address is part of the text
+                self.links += len(text)
         if el.text:
             self.parts.append(el.text)
         for child in el:
