@@ -25,6 +25,7 @@ import re
 
 from lxml import etree
 
+from .parse import class_name as _name
 from .parse import clean
 
 _PARAS = etree.XPath(
@@ -127,27 +128,6 @@ _NEGATIVE = re.compile(
     r"kommentar|commentaire|comentario|reacties|discussion",
     re.IGNORECASE,
 )
-#: A layout modifier, not a block: ``with-sidebar``, ``has-comments``, ``no-sidebar``.
-_MODIFIER = re.compile(
-    r"(?<!\S)(?:[\w-]*?(?:with|has|no|without|show|hide|one|two|three|left|right|both|single"
-    r"|double|content|main|primary|full|is|layout|page|template)[-_]*sidebars?[\w-]*"
-    r"|[\w-]*?(?:with|has|no|without|show|hide|is|allow|enable|disable|open|closed)[-_]+"
-    r"(?:comments?|footer|header|nav|menu|related|share|social|widgets?|banner|tags?)[\w-]*"
-    r"|(?:sidebars?|comments?)[-_]+(?:left|right|open|closed|active|enabled|disabled|layout"
-    r"|on|off|count|number|link|icon|btn|button))(?!\S)",
-    re.IGNORECASE,
-)
-
-
-def _name(el: etree._Element) -> str:
-    """The element's class and id, without the layout modifiers among them."""
-    cls, id_ = el.get("class"), el.get("id")
-    name = cls + " " + id_ if cls and id_ else cls or id_ or ""
-    if name:
-        name = _MODIFIER.sub("", name)
-    return name
-
-
 #: Subtrees dropped inside the chosen container (whole words of a class or id: ``ad``
 #: matches ``ad-slot`` but not the hex id ``post-3ad9f1``).
 _PRUNE = re.compile(

@@ -110,7 +110,7 @@ def extract_generic(
         if not section and isinstance(s, str):
             section = s
     record["section"] = clean(section) or None
-    record["title"] = find_title(root, meta, headline)
+    record["title"] = find_title(root, meta, headline, url)
 
     found = find_published(
         root, url, jsonld, captured_at=captured_at, day_first=lang not in _MONTH_FIRST

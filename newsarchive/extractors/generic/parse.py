@@ -107,6 +107,27 @@ def clean(text: str | None) -> str:
     return text
 
 
+#: A layout modifier, not a block: ``with-sidebar``, ``has-comments``, ``no-sidebar``.
+_MODIFIER = re.compile(
+    r"(?<!\S)(?:[\w-]*?(?:with|has|no|without|show|hide|one|two|three|left|right|both|single"
+    r"|double|content|main|primary|full|is|layout|page|template)[-_]*sidebars?[\w-]*"
+    r"|[\w-]*?(?:with|has|no|without|show|hide|is|allow|enable|disable|open|closed)[-_]+"
+    r"(?:comments?|footer|header|nav|menu|related|share|social|widgets?|banner|tags?)[\w-]*"
+    r"|(?:sidebars?|comments?)[-_]+(?:left|right|open|closed|active|enabled|disabled|layout"
+    r"|on|off|count|number|link|icon|btn|button))(?!\S)",
+    re.IGNORECASE,
+)
+
+
+def class_name(el: etree._Element) -> str:
+    """The element's class and id, without the layout modifiers among them."""
+    cls, id_ = el.get("class"), el.get("id")
+    name = cls + " " + id_ if cls and id_ else cls or id_ or ""
+    if name:
+        name = _MODIFIER.sub("", name)
+    return name
+
+
 _NSTR = etree.XPath("normalize-space()")
 _MAIN = etree.XPath("//main|//*[@role='main']|//nav//article")
 #: Furniture that may wrap the article only by a parser's mistake.
