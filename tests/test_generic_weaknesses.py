@@ -95,7 +95,8 @@ def test_long_form_sections_all_join_the_body():
             f"<h2>Chapter {i + 1}</h2>{paragraphs}</div></div></section>"
         )
 
-    html = page(f"<article><h1>Ferry terminal opens</h1>{''.join(map(section, range(3)))}</article>")
+    sections = "".join(map(section, range(3)))
+    html = page(f"<article><h1>Ferry terminal opens</h1>{sections}</article>")
     assert_story(extract_generic(html, URL)["body"])
 
 
@@ -253,7 +254,8 @@ def test_a_long_comment_thread_does_not_outscore_the_story():
 
 def test_an_unnamed_thread_of_dated_posts_does_not_outscore_the_story():
     posts = "".join(
-        f'<div class="item"><div class="who"><img class="avatar" src="/a{i}.png"> <b>Reader {i}</b> '
+        f'<div class="item"><div class="who"><img class="avatar" src="/a{i}.png"> '
+        f"<b>Reader {i}</b> "
         f'<time datetime="2024-05-02T1{i % 10}:00:00Z">2 May 2024</time></div>'
         f"<div class='txt'><p>{text}</p></div></div>"
         for i, text in enumerate(COMMENTS)

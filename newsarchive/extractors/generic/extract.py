@@ -9,6 +9,7 @@ from lxml import etree
 from .body import find_body, find_dateline
 from .boilerplate import find_copyright, find_headlines, find_rates
 from .language import guess_lang, normalise_lang
+from .metadata import find_metadata
 from .parse import clean, parse_html, repair_nesting, strip_junk
 from .published import _types, find_published, jsonld_objects
 from .title import find_title
@@ -44,6 +45,13 @@ def _empty(url: str) -> dict:
         "section": None,
         "body": "",
         "boilerplate": {"headlines": [], "rates": [], "copyright": None},
+        "authors": [],
+        "modified": None,
+        "modified_raw": None,
+        "description": None,
+        "image": None,
+        "tags": [],
+        "canonical_url": None,
     }
 
 
@@ -119,6 +127,16 @@ def extract_generic(
         record["published"] = found.iso
         record["published_raw"] = found.raw or None
 
+    record.update(
+        find_metadata(
+            root,
+            url,
+            base_url,
+            jsonld,
+            published=record["published"],
+            captured_at=captured_at,
+        )
+    )
     strip_junk(root)
     blocks, content = find_body(root)
     if blocks and record["title"] and clean(blocks[0]).casefold() == record["title"].casefold():
