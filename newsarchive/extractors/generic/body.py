@@ -185,13 +185,14 @@ _SENTENCE = re.compile(r"\w[.!?。…][\s\"”»)]|\w[.!?。…]$")
 
 def _class_weight(el: etree._Element) -> float:
     """A factor for a container's score: > 1 for article-like names, < 1 for boilerplate."""
-    name = _name(el)
-    if len(name) < 2:
+    cls, id_ = el.get("class"), el.get("id")
+    raw = cls + " " + id_ if cls and id_ else cls or id_ or ""
+    if len(raw) < 2:
         return 1.0
     weight = 1.0
-    if _NEGATIVE.search(name):
+    if _NEGATIVE.search(raw) and _NEGATIVE.search(_name(el)):
         weight *= 0.5
-    if _POSITIVE.search(name):
+    if _POSITIVE.search(raw):
         weight *= 1.3
     return weight
 
@@ -215,7 +216,10 @@ _FURNITURE_SHARE = 0.5
 def _boilerplate_name(el: etree._Element, memo: dict | None = None) -> bool:
     """Whether the class or id names a comment thread (whatever its size), or a sidebar,
     footer or related block that does not hold most of the page's text."""
-    if el.get("class") is None and el.get("id") is None:
+    raw = el.get("class") or el.get("id")
+    if raw is None:
+        return False
+    if not _ANCESTOR_NEGATIVE.search(raw) and not (el.get("id") and el.get("class")):
         return False
     name = _name(el)
     m = _ANCESTOR_NEGATIVE.search(name)
@@ -301,14 +305,12 @@ def _score(root: etree._Element, memo: dict) -> dict[etree._Element, float]:
 
 
 #: What marks a post of a comment thread or forum: an avatar, a reply link, comment markup.
-_LOWER = "translate(normalize-space(), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
-_REPLY_WORDS = ("reply", "antworten", "répondre", "responder", "rispondi", "ответить", "yanıtla")
 #: What marks a post of a comment thread or forum: an avatar, a reply link, comment markup.
 _POST_MARKS = etree.XPath(
-    "//img[contains(@class, 'avatar') or contains(@src, 'avatar') or contains(@src, 'gravatar')"
-    " or contains(@class, 'userpic')]"
+    "//img[contains(@class, 'avatar') or contains(@src, 'avatar') or contains(@class, 'userpic')]"
     "|//*[contains(@itemtype, 'Comment') or @itemprop='comment']"
-    "|//a[" + " or ".join(f"{_LOWER}='{w}'" for w in _REPLY_WORDS) + "]"
+    "|//a[contains(@class, 'reply') or contains(@href, 'replytocom=')"
+    " or contains(@onclick, 'reply') or contains(@data-action, 'reply')]"
 )
 #: How far above a mark the list of posts is looked for.
 _THREAD_DEPTH = 8

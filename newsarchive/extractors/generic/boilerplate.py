@@ -24,14 +24,6 @@ from .parse import clean
 _ANCHORS = etree.XPath("//a[@href]")
 _NSTR = etree.XPath("normalize-space()")
 _TABLES = etree.XPath("//table")
-_COPYRIGHT = etree.XPath(
-    "//body//text()[contains(., '©') or contains(., 'opyright') or contains(., 'COPYRIGHT')"
-    " or contains(., '(c)') or contains(., '(C)') or contains(., 'ights reserved')"
-    " or contains(., 'IGHTS RESERVED') or contains(., 'права защищены')"
-    " or contains(., 'hüquqlar') or contains(., 'hakları saklıdır')"
-    " or contains(., 'Rechte vorbehalten') or contains(., 'droits réservés')"
-    " or contains(., 'derechos reservados') or contains(., 'Müəllif hüquq')]"
-)
 _WORD_SPLIT = re.compile(r"\s+")
 _CURRENCIES = frozenset(
     [
@@ -99,11 +91,22 @@ _HEADINGS = frozenset(
 )
 
 
+_ABSOLUTE = re.compile(r"https?://", re.IGNORECASE)
+#: What urljoin would normalise or reject in an absolute URL: dot segments, whitespace,
+#: an IPv6 or odd authority.
+_UNSAFE = re.compile(r"/\.\.?(?:/|$)|\s|\[|@")
+_PLAIN_HOST = re.compile(r"^https?://([A-Za-z0-9.-]+)(?::\d+)?(?:[/?#]|$)", re.IGNORECASE)
+
+
 def _host(url: str) -> str:
-    try:
-        host = urlsplit(url).hostname or ""
-    except ValueError:  # a malformed address
-        return ""
+    m = _PLAIN_HOST.match(url)
+    if m:
+        host = m.group(1).lower()
+    else:
+        try:
+            host = urlsplit(url).hostname or ""
+        except ValueError:  # a malformed address
+            return ""
     return host[4:] if host.startswith("www.") else host
 
 
@@ -146,10 +149,13 @@ def find_headlines(
     for text, href, container, in_li in order:
         if not in_li and (container is None or len(groups.get(container, ())) < 3):
             continue
-        try:
-            url = urljoin(base_url, href).split("#", 1)[0]
-        except ValueError:  # a malformed link, e.g. "https://[not-an-address]/"
-            continue
+        if _ABSOLUTE.match(href) and not _UNSAFE.search(href):
+            url = href.split("#", 1)[0]  # the common case, without urljoin's cost
+        else:
+            try:
+                url = urljoin(base_url, href).split("#", 1)[0]
+            except ValueError:  # a malformed link, e.g. "https://[not-an-address]/"
+                continue
         if not url.startswith(("http://", "https://")) or url.rstrip("/") == page:
             continue
         host = _host(url)
@@ -250,18 +256,30 @@ def _currency(cell: str) -> str | None:
     return None
 
 
+_COPYRIGHT_TEXT = re.compile(
+    "©|opyright|COPYRIGHT|\\([cC]\\)|ights reserved|IGHTS RESERVED|права защищены|hüquqlar|"
+    "hakları saklıdır|Rechte vorbehalten|droits réservés|derechos reservados|Müəllif hüquq"
+)
+
+
 def find_copyright(root: etree._Element) -> str | None:
     """The copyright line (the last one on the page), whitespace collapsed."""
-    found = None
-    for text in _COPYRIGHT(root):
-        parent = text.getparent()
-        if parent is None:
+    body = root.find("body")
+    if body is None:
+        return None
+    # from the end of the page: the last text holding a copyright mark wins
+    for el in reversed(list(body.iter())):
+        if not isinstance(el.tag, str):
             continue
-        if text.is_tail:
-            parent = parent.getparent() if parent.getparent() is not None else parent
-        line = clean(_NSTR(parent))
-        if not line or len(line) > 300:
-            line = clean(str(text))
-        if line and len(line) <= 300:
-            found = line
-    return found
+        for text, is_tail in ((el.tail, True), (el.text, False)):
+            if not text or not _COPYRIGHT_TEXT.search(text):
+                continue
+            parent = el.getparent() if is_tail else el
+            if parent is None:
+                continue
+            line = clean(_NSTR(parent))
+            if not line or len(line) > 300:
+                line = clean(text)
+            if line and len(line) <= 300:
+                return line
+    return None

@@ -42,18 +42,34 @@ from lxml import etree
 
 from newsarchive.dates import MONTHS, fold
 
-from .parse import class_name, clean
+from .parse import class_name, clean, marked_elements
 from .published import parse_machine
 
 __all__ = ["find_metadata"]
 
 _META = etree.XPath("//meta[@content]")
 _LINKS_REL = etree.XPath("//link[@rel][@href]")
-_BYLINE_EL = etree.XPath(
-    "//*[@itemprop='author' or @rel='author' or @class or @id]"
-    "[not(self::meta or self::link or self::script or self::style or self::body"
-    " or self::html or self::head)]"
+_AUTHOR_ATTRS = etree.XPath("//*[@itemprop='author' or @rel='author']")
+
+
+def _marked(root: etree._Element) -> list[etree._Element]:
+    """Elements that may hold a byline: a byline-ish class or id, ``itemprop="author"``,
+    ``rel="author"``; in document order."""
+    found = marked_elements(root, _BYLINE_HINT)
+    extra = _AUTHOR_ATTRS(root)
+    if not extra:
+        return found
+    have = set(found)
+    merged = found + [el for el in extra if el not in have]
+    order = {el: i for i, el in enumerate(root.iter())} if len(merged) > len(found) else {}
+    return sorted(merged, key=order.get) if order else found
+
+
+#: A cheap first test of an attribute value (no case folding: "Author" has "uthor").
+_BYLINE_HINT = re.compile(
+    r"uthor|yline|by-line|utor|riter|reator|ontribut|eporter|erfasser|edakteur"
 )
+_NOT_BYLINE_TAGS = frozenset(["meta", "link", "script", "style", "body", "html", "head"])
 _TAG_LINKS = etree.XPath("//a[@rel='tag' or contains(concat(' ', @rel, ' '), ' tag ')]")
 _MODIFIED_MARKUP = etree.XPath(
     "//*[@itemprop='dateModified'][not(self::meta)]|//meta[@itemprop='dateModified']"
@@ -400,9 +416,10 @@ def _byline_texts(root: etree._Element, limit: int = 12) -> list[tuple[str, bool
     biographies and lists of other articles."""
     out: list[tuple[str, bool]] = []
     seen: set[etree._Element] = set()
-    for el in _BYLINE_EL(root):
-        if el in seen:
+    for el in _marked(root):
+        if el in seen or el.tag in _NOT_BYLINE_TAGS:
             continue
+        seen.add(el)
         name = el.get("itemprop") or ""
         rel = el.get("rel") or ""
         cls = (el.get("class") or "") + " " + (el.get("id") or "")

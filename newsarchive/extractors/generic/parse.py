@@ -5,6 +5,8 @@ from __future__ import annotations
 import codecs
 import re
 import unicodedata
+from bisect import bisect_right
+from itertools import accumulate
 
 from lxml import etree
 
@@ -119,11 +121,18 @@ _MODIFIER = re.compile(
 )
 
 
+#: A cheap test for names that may hold a layout modifier.
+_MODIFIER_HINT = re.compile(
+    r"sidebar|comment|footer|header|nav|menu|related|share|social|widget|banner|tag",
+    re.IGNORECASE,
+)
+
+
 def class_name(el: etree._Element) -> str:
     """The element's class and id, without the layout modifiers among them."""
     cls, id_ = el.get("class"), el.get("id")
     name = cls + " " + id_ if cls and id_ else cls or id_ or ""
-    if name:
+    if name and _MODIFIER_HINT.search(name):
         name = _MODIFIER.sub("", name)
     return name
 
@@ -169,3 +178,37 @@ def strip_junk(root: etree._Element) -> None:
             if size >= _NOSCRIPT_TEXT and size > visible:
                 el.tag = "div"
     etree.strip_elements(root, "noscript", with_tail=False)
+
+
+_CLASS_ID = etree.XPath("//@class|//@id")
+#: The last page's names, joined: several finders search them in turn (kept for one page).
+_NAMES_CACHE: list = [None, None]
+
+
+def _page_names(root: etree._Element) -> tuple[list, str, list[int]]:
+    if _NAMES_CACHE[0] is root:
+        return _NAMES_CACHE[1]
+    values = _CLASS_ID(root)
+    text = "\n".join(values)
+    ends = list(accumulate(len(v) + 1 for v in values))  # where each value's line ends
+    _NAMES_CACHE[:] = [root, (values, text, ends)]
+    return values, text, ends
+
+
+def marked_elements(root: etree._Element, pattern: re.Pattern[str]) -> list[etree._Element]:
+    """The elements whose ``class`` or ``id`` matches ``pattern``, in document order, each
+    once. All the page's names are searched as one string (one regex pass, not one per
+    element); ``pattern`` must not match across a line break. The tree must not change
+    between calls for the same page (the joined names are kept for the last page)."""
+    values, text, ends = _page_names(root)
+    out: list[etree._Element] = []
+    last = -1
+    for m in pattern.finditer(text):
+        index = bisect_right(ends, m.start())
+        if index == last:
+            continue
+        last = index
+        el = values[index].getparent()
+        if el is not None and (not out or out[-1] is not el):
+            out.append(el)
+    return out

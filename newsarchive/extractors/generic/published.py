@@ -43,7 +43,7 @@ from urllib.parse import urljoin
 
 from lxml import etree
 
-from .parse import clean
+from .parse import clean, marked_elements
 
 try:  # the shared date parser (month names, relative and yearless dates)
     from newsarchive import dates as _dates
@@ -134,17 +134,35 @@ _ITEMPROP = etree.XPath(
     "|//time[@pubdate]|//abbr[contains(concat(' ', @class, ' '), ' published ')]"
 )
 _TIMES = etree.XPath("//time[@datetime]")
-_DATEISH = etree.XPath(
-    "//*[self::div or self::span or self::p or self::time or self::small or self::li"
-    " or self::em or self::strong or self::b or self::i or self::dd or self::font or self::td"
-    " or self::header or self::section or self::h5 or self::h6 or self::h4 or self::a]"
-    "[@class or @id][string-length(normalize-space(.)) < 80]"
+_DATEISH_TAGS = frozenset(
+    [
+        "div",
+        "span",
+        "p",
+        "time",
+        "small",
+        "li",
+        "em",
+        "strong",
+        "b",
+        "i",
+        "dd",
+        "font",
+        "td",
+        "header",
+        "section",
+        "h5",
+        "h6",
+        "h4",
+        "a",
+    ]
 )
+_NSTR = etree.XPath("normalize-space()")
 _DATEISH_NAME = re.compile(
     r"date|time|publi|posted|byline|dateline|meta|datum|fecha|data|tarix|tarih|info|stamp|zeit",
     re.IGNORECASE,
 )
-_NOT_DATEISH = re.compile(r"update|modif|comment|expir|related|akt", re.IGNORECASE)
+_NOT_DATEISH = re.compile(r"update|modif|comment|expir|related|aktualisiert", re.IGNORECASE)
 
 _ISO = re.compile(
     r"(?<!\d)(\d{4})-?(\d{2})-?(\d{2})"
@@ -456,7 +474,7 @@ def _foreign(el: etree._Element, url: str) -> bool:
         if anc.tag in ("body", "html"):
             break
         name = (anc.get("class") or "") + " " + (anc.get("id") or "")
-        if _FOREIGN_BLOCK.search(name):
+        if _FOREIGN_BLOCK.search(name) and not _wraps_article(anc):
             return True
     return False
 
@@ -530,7 +548,7 @@ def _in_list(el: etree._Element) -> bool:
         if tag in ("article", "main", "body"):
             return False
         cls = anc.get("class")
-        if cls and _NOT_DATEISH.search(cls):
+        if cls and _NOT_DATEISH.search(cls) and not _wraps_article(anc):
             return True
     return False
 
@@ -550,9 +568,13 @@ def from_visible_text(
     root: etree._Element, limit: date, url: str = "", **text_args
 ) -> Found | None:
     """Short elements whose class or id names a date, parsed as readers see them."""
-    for el in _DATEISH(root):
+    for el in marked_elements(root, _DATEISH_NAME):
+        if el.tag not in _DATEISH_TAGS:
+            continue
         name = (el.get("class") or "") + " " + (el.get("id") or "")
-        if not _DATEISH_NAME.search(name) or _NOT_DATEISH.search(name) or _in_list(el):
+        if _NOT_DATEISH.search(name):
+            continue
+        if len(_NSTR(el)) >= 80 or _in_list(el):  # short elements only
             continue
         if _foreign(el, url):
             continue
@@ -605,7 +627,27 @@ def _text_candidates(root: etree._Element) -> tuple[int | None, list[tuple[int, 
     return h1_pos, found
 
 
+#: A block named like a teaser, a comment or a list that holds more than this share of
+#: the page's text wraps the article (``teaser-body``): its name does not exclude it.
+_WRAPPER_SHARE = 0.5
+#: The last page's text length (the finders ask for it many times).
+_PAGE_TEXT: list = [None, 0]
+
+
+def _wraps_article(block: etree._Element) -> bool:
+    """Whether a block holds most of its page's text (then it wraps the article, whatever
+    its name says)."""
+    root = block.getroottree().getroot()
+    if _PAGE_TEXT[0] is not root:
+        body = root.find("body")
+        _PAGE_TEXT[:] = [root, len(_NSTR(body if body is not None else root))]
+    total = _PAGE_TEXT[1]
+    return bool(total) and len(_NSTR(block)) >= _WRAPPER_SHARE * total
+
+
 def _excluded(el: etree._Element) -> bool:
+    """Whether a printed date lies in navigation, a link, a footer (outside the article)
+    or a block named as a comment, teaser, sidebar... that does not wrap the article."""
     footer = False
     for anc in el.iterancestors():
         tag = anc.tag
@@ -619,7 +661,7 @@ def _excluded(el: etree._Element) -> bool:
             footer = False
             break
         name = anc.get("class") or anc.get("id")
-        if name and _BAD_BLOCK.search(name):
+        if name and _BAD_BLOCK.search(name) and not _wraps_article(anc):
             return True
     return footer
 
@@ -631,7 +673,6 @@ def from_page_text(root: etree._Element, limit: date, **text_args) -> Found | No
         return None
     if h1_pos is not None:
         found.sort(key=lambda x: (x[0] - h1_pos) if x[0] >= h1_pos else 3 * (h1_pos - x[0]))
-    tries = 0
     elements = None
     for pos, text in found:
         if "©" in text or "opyright" in text:
@@ -643,7 +684,6 @@ def from_page_text(root: etree._Element, limit: date, **text_args) -> Found | No
             elements = list(root.iter())
         if _excluded(elements[pos]):
             continue
-        tries += 1
         return Found(iso, clean(text), "page-text")
     return None
 
@@ -661,34 +701,38 @@ _CUE = re.compile(
 _CUE_SKIP = _TEXT_SKIP | {"a"}
 
 
-def _text_pieces(root: etree._Element) -> Iterable[tuple[etree._Element, str]]:
-    """Every text piece of the page in reading order, with the element it lies in."""
-    for event, el in etree.iterwalk(root, events=("start", "end")):
-        tag = el.tag
-        if not isinstance(tag, str):
+_TEXTS = etree.XPath("//text()[string-length() < 200]")
+
+
+def _text_pieces(root: etree._Element) -> list[tuple[etree._Element, str]]:
+    """The page's short text pieces in reading order, each with the element it lies in
+    (a tail lies in its element's parent); not the text of scripts, links and the like."""
+    out = []
+    for text in _TEXTS(root):
+        el = text.getparent()
+        if el is None:
             continue
-        if event == "start":
-            if el.text and tag not in _CUE_SKIP:
-                yield el, el.text
-        elif el.tail:
-            parent = el.getparent()
-            if parent is not None:
-                yield parent, el.tail
+        if text.is_tail:
+            el = el.getparent()
+            if el is None:
+                continue
+        elif el.tag in _CUE_SKIP:
+            continue
+        out.append((el, str(text)))
+    return out
 
 
 def from_cue(root: etree._Element, limit: date, url: str = "", **text_args) -> Found | None:
     """A date announced as the publication date: "Published on 2 May 2014", or a label
     ("Mis en ligne", "Erschienen am:") with the date in the next piece of text."""
     pieces = _text_pieces(root)
-    for el, text in pieces:
-        if len(text) > 200:
-            continue
+    for i, (el, text) in enumerate(pieces):
         m = _CUE.search(text, 0, 40)  # a label opens its piece of text
         if m is None or _MODIFIED.search(text, 0, m.start()):
             continue
         candidates = [text[m.end() :]]
         if not _DIGIT.search(candidates[0]):
-            following = (t for _, t in pieces if not t.isspace())
+            following = (t for _, t in pieces[i + 1 :] if not t.isspace())
             candidates += itertools.islice(following, 2)
         for candidate in candidates:
             if len(candidate) > 120 or not _DIGIT.search(candidate):
