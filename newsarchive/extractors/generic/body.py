@@ -118,15 +118,13 @@ _CONTAINERS = frozenset(["div", "section", "article", "main", "td", "body", "blo
 
 _POSITIVE = re.compile(
     r"article|body|content|entry|main|post|story|text|blog|news|prose|rich|\\bcopy\\b|detail|"
-    r"artikel|haber|xeber|statya|materia|noticia|contenu",
-    re.IGNORECASE,
+    r"artikel|haber|xeber|statya|materia|noticia|contenu"
 )
 _NEGATIVE = re.compile(
     r"comment|sidebar|related|recommend|footer|header|menu|nav|share|social|promo|sponsor|"
     r"advert|banner|popup|modal|cookie|newsletter|subscri|teaser|more-|outbrain|"
     r"taboola|breadcrumb|pagination|pager|toolbar|masthead|login|signup|rating|tags?\b|"
-    r"kommentar|commentaire|comentario|reacties|discussion",
-    re.IGNORECASE,
+    r"kommentar|commentaire|comentario|reacties|discussion"
 )
 #: Subtrees dropped inside the chosen container (whole words of a class or id: ``ad``
 #: matches ``ad-slot`` but not the hex id ``post-3ad9f1``).
@@ -139,14 +137,12 @@ _PRUNE = re.compile(
     r"sr-only|visually-hidden|screen-reader-text|meta|dateline-meta|timestamp|"
     r"date|time|published|updated|infobox|embed|video|gallery|slideshow|photo|image|"
     r"tools|utility|follow|donate|paywall|subscribe|author-bio|bio|also|teaser)"
-    r"(?![a-z0-9])",
-    re.IGNORECASE,
+    r"(?![a-z0-9])"
 )
 #: Names that mark boilerplate as often as they wrap content (``widget`` in page builders,
 #: ``print`` in "hidden-print"): such a subtree is dropped only when short or made of links.
 _WEAK_PRUNE = re.compile(
-    r"(?<![a-z0-9])(?:widgets?|print|button|btn|hidden|ad-?container|actions|extras?)(?![a-z0-9])",
-    re.IGNORECASE,
+    r"(?<![a-z0-9])(?:widgets?|print|button|btn|hidden|ad-?container|actions|extras?)(?![a-z0-9])"
 )
 #: Classes that hide an element. ``sr-only`` and the like always hide a short label;
 #: ``hidden``/``d-none`` are often taken off by a script (slides, tabs, "read more"), so
@@ -175,7 +171,7 @@ _AD_LABELS = frozenset(
     ]
 )
 _URL_TEXT = re.compile(r"(?:https?://|www\.)\S+$", re.IGNORECASE)
-_KEEP = re.compile(r"article-?body|story-?body|entry-content|post-content|body-?text", re.I)
+_KEEP = re.compile(r"article-?body|story-?body|entry-content|post-content|body-?text")
 _COMMAS = re.compile(r"[,，、،]")
 #: A hidden block, or one with a name that is only sometimes boilerplate, is kept when it
 #: holds prose: this many characters, a sentence, few links.
@@ -186,7 +182,7 @@ _SENTENCE = re.compile(r"\w[.!?。…][\s\"”»)]|\w[.!?。…]$")
 def _class_weight(el: etree._Element) -> float:
     """A factor for a container's score: > 1 for article-like names, < 1 for boilerplate."""
     cls, id_ = el.get("class"), el.get("id")
-    raw = cls + " " + id_ if cls and id_ else cls or id_ or ""
+    raw = (cls + " " + id_ if cls and id_ else cls or id_ or "").lower()
     if len(raw) < 2:
         return 1.0
     weight = 1.0
@@ -200,10 +196,9 @@ def _class_weight(el: etree._Element) -> float:
 #: A class or id token that starts or ends with one of these words.
 _ANCESTOR_NEGATIVE = re.compile(
     r"(?:^|\s)(?:comment|sidebar|footer|related|disqus|repl(?:y|ies)|kommentar)|"
-    r"(?:comments?|sidebar|footer|related|disqus|repl(?:y|ies)|kommentare?)(?:\s|$)",
-    re.I,
+    r"(?:comments?|sidebar|footer|related|disqus|repl(?:y|ies)|kommentare?)(?:\s|$)"
 )
-_COMMENTS = re.compile(r"comment|disqus|repl(?:y|ies)|kommentar", re.I)
+_COMMENTS = re.compile(r"comment|disqus|repl(?:y|ies)|kommentar")
 #: Elements whose text is never the article's: a paragraph inside one is not a candidate.
 _NOT_CANDIDATE = frozenset(
     ["figcaption", "button", "label", "select", "option", "dialog", "menu", "textarea"]
@@ -219,7 +214,7 @@ def _boilerplate_name(el: etree._Element, memo: dict | None = None) -> bool:
     raw = el.get("class") or el.get("id")
     if raw is None:
         return False
-    if not _ANCESTOR_NEGATIVE.search(raw) and not (el.get("id") and el.get("class")):
+    if not _ANCESTOR_NEGATIVE.search(raw.lower()) and not (el.get("id") and el.get("class")):
         return False
     name = _name(el)
     m = _ANCESTOR_NEGATIVE.search(name)
@@ -626,6 +621,7 @@ class _Collector:
             return False
         if cls and el.get("id"):
             name = cls + " " + el.get("id")
+        name = name.lower()
         if _LABEL_CLASS.search(name):
             return True
         if _HIDDEN_CLASS.search(name) and not _SHOWN_CLASS.search(name):
@@ -687,7 +683,7 @@ def _one_of_a_set(el: etree._Element) -> bool:
             sib is not el
             and kind[1]
             and _kind(sib) == kind
-            and not _HIDDEN_CLASS.search(sib.get("class") or "")
+            and not _HIDDEN_CLASS.search((sib.get("class") or "").lower())
         ):
             return True
     return False

@@ -65,9 +65,9 @@ def _marked(root: etree._Element) -> list[etree._Element]:
     return sorted(merged, key=order.get) if order else found
 
 
-#: A cheap first test of an attribute value (no case folding: "Author" has "uthor").
+#: A class or id that may name a byline (matched in lower case).
 _BYLINE_HINT = re.compile(
-    r"uthor|yline|by-line|utor|riter|reator|ontribut|eporter|erfasser|edakteur"
+    r"author|byline|by-line|autor|writer|creator|contribut|reporter|verfasser|redakteur"
 )
 _NOT_BYLINE_TAGS = frozenset(["meta", "link", "script", "style", "body", "html", "head"])
 _TAG_LINKS = etree.XPath("//a[@rel='tag' or contains(concat(' ', @rel, ' '), ' tag ')]")
@@ -132,14 +132,12 @@ _ARTICLE_TYPES = frozenset(
 #: Class, id or itemprop of an element that holds a byline.
 _BYLINE_NAME = re.compile(
     r"(?<![a-z])(?:by-?line|author(?:s|-?name|-?link)?|autor(?:in)?|writer|creator|"
-    r"contributor|reporter|verfasser|redakteur|fn)(?![a-z])",
-    re.IGNORECASE,
+    r"contributor|reporter|verfasser|redakteur|fn)(?![a-z])"
 )
 #: Blocks about an author that are not the byline: a biography, a comment, a list.
 _NOT_BYLINE = re.compile(
     r"(?<![a-z])(?:bio|biography|description|about|comment|comments|reply|avatar|box|"
-    r"info|list|related|more|social|follow|image|photo|img)(?![a-z])",
-    re.IGNORECASE,
+    r"info|list|related|more|social|follow|image|photo|img)(?![a-z])"
 )
 #: Words before a name in a byline: "By", "Von", "Par", "Por", "Di", "Door", "Av"...
 _BY = re.compile(
@@ -422,7 +420,7 @@ def _byline_texts(root: etree._Element, limit: int = 12) -> list[tuple[str, bool
         seen.add(el)
         name = el.get("itemprop") or ""
         rel = el.get("rel") or ""
-        cls = (el.get("class") or "") + " " + (el.get("id") or "")
+        cls = ((el.get("class") or "") + " " + (el.get("id") or "")).lower()
         marked = name == "author" or "author" in rel.split() or _BYLINE_NAME.search(cls)
         if not marked or _NOT_BYLINE.search(cls):
             continue
@@ -440,8 +438,7 @@ def _byline_texts(root: etree._Element, limit: int = 12) -> list[tuple[str, bool
 
 _OTHER_BLOCK = re.compile(
     r"(?<![a-z])(?:comments?|related|recommend\w*|teasers?|sidebar|footer|widget|more|"
-    r"latest|popular|repl(?:y|ies)|share|newsletter)(?![a-z])",
-    re.IGNORECASE,
+    r"latest|popular|repl(?:y|ies)|share|newsletter)(?![a-z])"
 )
 
 

@@ -116,22 +116,21 @@ _MODIFIER = re.compile(
     r"|[\w-]*?(?:with|has|no|without|show|hide|is|allow|enable|disable|open|closed)[-_]+"
     r"(?:comments?|footer|header|nav|menu|related|share|social|widgets?|banner|tags?)[\w-]*"
     r"|(?:sidebars?|comments?)[-_]+(?:left|right|open|closed|active|enabled|disabled|layout"
-    r"|on|off|count|number|link|icon|btn|button))(?!\S)",
-    re.IGNORECASE,
+    r"|on|off|count|number|link|icon|btn|button))(?!\S)"
 )
 
 
 #: A cheap test for names that may hold a layout modifier.
 _MODIFIER_HINT = re.compile(
-    r"sidebar|comment|footer|header|nav|menu|related|share|social|widget|banner|tag",
-    re.IGNORECASE,
+    r"sidebar|comment|footer|header|nav|menu|related|share|social|widget|banner|tag"
 )
 
 
 def class_name(el: etree._Element) -> str:
-    """The element's class and id, without the layout modifiers among them."""
+    """The element's class and id in lower case, without the layout modifiers among
+    them."""
     cls, id_ = el.get("class"), el.get("id")
-    name = cls + " " + id_ if cls and id_ else cls or id_ or ""
+    name = (cls + " " + id_ if cls and id_ else cls or id_ or "").lower()
     if name and _MODIFIER_HINT.search(name):
         name = _MODIFIER.sub("", name)
     return name
@@ -186,20 +185,26 @@ _NAMES_CACHE: list = [None, None]
 
 
 def _page_names(root: etree._Element) -> tuple[list, str, list[int]]:
+    """The page's class and id values, their text joined by line breaks and lower-cased,
+    and where each value's line ends."""
     if _NAMES_CACHE[0] is root:
         return _NAMES_CACHE[1]
     values = _CLASS_ID(root)
     text = "\n".join(values)
+    lowered = text.lower()
+    if len(lowered) != len(text):  # a rare letter whose lower case is longer
+        lowered = "".join(ch if len(ch.lower()) != 1 else ch.lower() for ch in text)
     ends = list(accumulate(len(v) + 1 for v in values))  # where each value's line ends
-    _NAMES_CACHE[:] = [root, (values, text, ends)]
-    return values, text, ends
+    _NAMES_CACHE[:] = [root, (values, lowered, ends)]
+    return values, lowered, ends
 
 
 def marked_elements(root: etree._Element, pattern: re.Pattern[str]) -> list[etree._Element]:
-    """The elements whose ``class`` or ``id`` matches ``pattern``, in document order, each
-    once. All the page's names are searched as one string (one regex pass, not one per
-    element); ``pattern`` must not match across a line break. The tree must not change
-    between calls for the same page (the joined names are kept for the last page)."""
+    """The elements whose ``class`` or ``id`` matches ``pattern`` (written in lower case:
+    it is matched against the lower-cased names), in document order, each once. All the
+    page's names are searched as one string (one regex pass, not one per element);
+    ``pattern`` must not match across a line break. The tree must not change between
+    calls for the same page (the joined names are kept for the last page)."""
     values, text, ends = _page_names(root)
     out: list[etree._Element] = []
     last = -1

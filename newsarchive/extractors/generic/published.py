@@ -158,11 +158,11 @@ _DATEISH_TAGS = frozenset(
     ]
 )
 _NSTR = etree.XPath("normalize-space()")
+#: A class or id naming a date (matched in lower case).
 _DATEISH_NAME = re.compile(
-    r"date|time|publi|posted|byline|dateline|meta|datum|fecha|data|tarix|tarih|info|stamp|zeit",
-    re.IGNORECASE,
+    r"date|time|publi|posted|byline|dateline|meta|datum|fecha|data|tarix|tarih|info|stamp|zeit"
 )
-_NOT_DATEISH = re.compile(r"update|modif|comment|expir|related|aktualisiert", re.IGNORECASE)
+_NOT_DATEISH = re.compile(r"update|modif|comment|expir|related|aktualisiert")
 
 _ISO = re.compile(
     r"(?<!\d)(\d{4})-?(\d{2})-?(\d{2})"
@@ -444,7 +444,7 @@ def from_markup(root: etree._Element, limit: date, url: str = "", **text_args) -
     return None
 
 
-_FOREIGN_BLOCK = re.compile(r"comment|related|recommend|reply|replies", re.IGNORECASE)
+_FOREIGN_BLOCK = re.compile(r"comment|related|recommend|reply|replies")
 
 
 def _page_key(url: str) -> str:
@@ -473,7 +473,7 @@ def _foreign(el: etree._Element, url: str) -> bool:
             return True
         if anc.tag in ("body", "html"):
             break
-        name = (anc.get("class") or "") + " " + (anc.get("id") or "")
+        name = ((anc.get("class") or "") + " " + (anc.get("id") or "")).lower()
         if _FOREIGN_BLOCK.search(name) and not _wraps_article(anc):
             return True
     return False
@@ -548,7 +548,7 @@ def _in_list(el: etree._Element) -> bool:
         if tag in ("article", "main", "body"):
             return False
         cls = anc.get("class")
-        if cls and _NOT_DATEISH.search(cls) and not _wraps_article(anc):
+        if cls and _NOT_DATEISH.search(cls.lower()) and not _wraps_article(anc):
             return True
     return False
 
@@ -558,7 +558,9 @@ def _own_text(el: etree._Element) -> str:
     leaving out parts marked as an update or modification."""
     parts = [el.text or ""]
     for child in el.iterchildren():
-        if isinstance(child.tag, str) and not _NOT_DATEISH.search(child.get("class") or ""):
+        if isinstance(child.tag, str) and not _NOT_DATEISH.search(
+            (child.get("class") or "").lower()
+        ):
             parts.append(_own_text(child))
         parts.append(child.tail or "")
     return " ".join(p for p in parts if p)
@@ -571,7 +573,7 @@ def from_visible_text(
     for el in marked_elements(root, _DATEISH_NAME):
         if el.tag not in _DATEISH_TAGS:
             continue
-        name = (el.get("class") or "") + " " + (el.get("id") or "")
+        name = ((el.get("class") or "") + " " + (el.get("id") or "")).lower()
         if _NOT_DATEISH.search(name):
             continue
         if len(_NSTR(el)) >= 80 or _in_list(el):  # short elements only
@@ -601,9 +603,7 @@ _TEXT_SKIP = frozenset(
         "nav",
     )
 )
-_BAD_BLOCK = re.compile(
-    r"comment|related|footer|sidebar|widget|teaser|recommend|archive", re.IGNORECASE
-)
+_BAD_BLOCK = re.compile(r"comment|related|footer|sidebar|widget|teaser|recommend|archive")
 
 
 def _text_candidates(root: etree._Element) -> tuple[int | None, list[tuple[int, str]]]:
@@ -661,7 +661,7 @@ def _excluded(el: etree._Element) -> bool:
             footer = False
             break
         name = anc.get("class") or anc.get("id")
-        if name and _BAD_BLOCK.search(name) and not _wraps_article(anc):
+        if name and _BAD_BLOCK.search(name.lower()) and not _wraps_article(anc):
             return True
     return footer
 

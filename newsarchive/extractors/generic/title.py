@@ -100,8 +100,7 @@ def _is_logo(h1: etree._Element) -> bool:
 _FURNITURE_TAGS = frozenset(["nav", "aside", "footer", "form", "label", "button"])
 _FURNITURE_NAME = re.compile(
     r"(?<![a-z])(?:nav|navigation|menu|sidebar|footer|sr-only|"
-    r"screen-reader-text|visually-hidden|assistive)(?![a-z])",
-    re.IGNORECASE,
+    r"screen-reader-text|visually-hidden|assistive)(?![a-z])"
 )
 
 
@@ -188,10 +187,9 @@ def _without_site(title: str, site_names: set[str]) -> str:
 _NOT_HEADLINE = re.compile(
     r"kicker|overline|supertitle|super-title|dachzeile|topline|roofline|eyebrow|rubric|"
     r"(?<![a-z])(?:section|category|label|date|time|invisible|hidden|sr-only|"
-    r"screen-reader-text|visually-hidden)(?![a-z])",
-    re.IGNORECASE,
+    r"screen-reader-text|visually-hidden)(?![a-z])"
 )
-_HEADLINE_PART = re.compile(r"(?<![a-z])(?:headline|title)(?![a-z])", re.IGNORECASE)
+_HEADLINE_PART = re.compile(r"(?<![a-z])(?:headline|title)(?![a-z])")
 
 
 def _headline_text(h1: etree._Element) -> str:
@@ -202,11 +200,12 @@ def _headline_text(h1: etree._Element) -> str:
     if not parts:
         return ""
     for el in parts:
-        if _HEADLINE_PART.search(el.get("class")) and not _NOT_HEADLINE.search(el.get("class")):
+        cls = el.get("class").lower()
+        if _HEADLINE_PART.search(cls) and not _NOT_HEADLINE.search(cls):
             text = clean(_NSTR(el))
             if len(text.split()) >= 2:
                 return text
-    drop = [el for el in parts if _NOT_HEADLINE.search(el.get("class"))]
+    drop = [el for el in parts if _NOT_HEADLINE.search(el.get("class").lower())]
     if not drop:
         return ""
     out: list[str] = []
