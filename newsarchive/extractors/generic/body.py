@@ -26,7 +26,7 @@ import re
 from lxml import etree
 
 from .parse import class_name as _name
-from .parse import clean
+from .parse import clean, page_names
 
 _PARAS = etree.XPath(
     "//p|//pre|//blockquote|//h2|//h3|//li|//td|//dd"
@@ -172,7 +172,6 @@ _AD_LABELS = frozenset(
 )
 _URL_TEXT = re.compile(r"(?:https?://|www\.)\S+$", re.IGNORECASE)
 _KEEP = re.compile(r"article-?body|story-?body|entry-content|post-content|body-?text")
-_COMMAS = re.compile(r"[,，、،]")
 #: A hidden block, or one with a name that is only sometimes boilerplate, is kept when it
 #: holds prose: this many characters, a sentence, few links.
 _PROSE = 80
@@ -256,24 +255,35 @@ def _link_density(el: etree._Element, length: int) -> float:
     return min(1.0, links / length)
 
 
+def _commas(text: str) -> int:
+    return text.count(",") + text.count("，") + text.count("、") + text.count("،")
+
+
+def _text_inside(el: etree._Element) -> bool:
+    """Whether a container holds text of its own (between ``<br>``s or its children)."""
+    if el.find("br") is not None or (el.text and not el.text.isspace()):
+        return True
+    for child in el:
+        tail = child.tail
+        if tail and not tail.isspace():
+            return True
+    return False
+
+
 def _score(root: etree._Element, memo: dict) -> dict[etree._Element, float]:
     """Each paragraph's score added to its parent, grandparent and great-grandparent (a
     fifth of it from a paragraph inside a comment thread, sidebar or footer)."""
     scores: dict[etree._Element, float] = {}
     for el in _PARAS(root):
         tag = el.tag
-        if tag in _CONTAINERS and (
-            el.find("br") is not None
-            or (el.text or "").strip()
-            or any((c.tail or "").strip() for c in el)
-        ):
+        if tag in _CONTAINERS and _text_inside(el):
             # text directly inside (br-separated)
             text = (el.text or "") + "".join((c.tail or "") for c in el)
             text = text.strip()
             length = len(text)
             if length < 40:
                 continue
-            s = 1 + len(_COMMAS.findall(text)) + min(length / 100, 3)
+            s = 1 + _commas(text) + min(length / 100, 3)
             if _inside_boilerplate(el, memo):
                 s *= 0.2
             scores[el] = scores.get(el, 0.0) + s
@@ -285,7 +295,7 @@ def _score(root: etree._Element, memo: dict) -> dict[etree._Element, float]:
         length = len(text)
         if length < 25:
             continue
-        s = 1 + len(_COMMAS.findall(text)) + min(length / 100, 3)
+        s = 1 + _commas(text) + min(length / 100, 3)
         if tag == "li" or tag == "td" or tag == "dd":
             s *= 0.5
         if _inside_boilerplate(el, memo):
@@ -307,6 +317,8 @@ _POST_MARKS = etree.XPath(
     "|//a[contains(@class, 'reply') or contains(@href, 'replytocom=')"
     " or contains(@onclick, 'reply') or contains(@data-action, 'reply')]"
 )
+#: Words one of which a page with a thread of posts has in its class or id names.
+_THREAD_WORDS = ("comment", "avatar", "repl", "discus", "thread", "forum", "userpic", "kommentar")
 #: How far above a mark the list of posts is looked for.
 _THREAD_DEPTH = 8
 #: A page has a story beside its list of posts when the best block outside it holds this
@@ -318,6 +330,9 @@ def find_threads(root: etree._Element) -> set[etree._Element]:
     """Lists of posts (comment threads, forum topics, whatever they are named): elements
     with at least three children that each hold a post mark (an avatar, a reply link or
     comment markup)."""
+    names = page_names(root)
+    if not any(word in names for word in _THREAD_WORDS):
+        return set()  # no comment, reply, avatar or forum names at all: no thread
     marks = _POST_MARKS(root)
     if len(marks) < 3:
         return set()

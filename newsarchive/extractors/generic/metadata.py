@@ -70,10 +70,8 @@ _BYLINE_HINT = re.compile(
     r"author|byline|by-line|autor|writer|creator|contribut|reporter|verfasser|redakteur"
 )
 _NOT_BYLINE_TAGS = frozenset(["meta", "link", "script", "style", "body", "html", "head"])
-_TAG_LINKS = etree.XPath("//a[@rel='tag' or contains(concat(' ', @rel, ' '), ' tag ')]")
-_MODIFIED_MARKUP = etree.XPath(
-    "//*[@itemprop='dateModified'][not(self::meta)]|//meta[@itemprop='dateModified']"
-)
+_TAG_LINKS = etree.XPath("//a[@rel][@rel='tag' or contains(concat(' ', @rel, ' '), ' tag ')]")
+_MODIFIED_MARKUP = etree.XPath("//*[@itemprop='dateModified']")
 _NSTR = etree.XPath("normalize-space()")
 
 #: Author keys of ``<meta name|property>``, most trusted first.

@@ -217,3 +217,8 @@ def marked_elements(root: etree._Element, pattern: re.Pattern[str]) -> list[etre
         if el is not None and (not out or out[-1] is not el):
             out.append(el)
     return out
+
+
+def page_names(root: etree._Element) -> str:
+    """All the page's class and id values in lower case, one a line."""
+    return _page_names(root)[1]

@@ -698,6 +698,8 @@ _CUE = re.compile(
     r"|опубликовано|дата\s+публикации)(?!\w)",
     re.IGNORECASE,
 )
+#: The cues to match in lower-cased text (cheaper than a case-insensitive match).
+_CUE_LOWER = re.compile(_CUE.pattern)
 _CUE_SKIP = _TEXT_SKIP | {"a"}
 
 
@@ -727,7 +729,9 @@ def from_cue(root: etree._Element, limit: date, url: str = "", **text_args) -> F
     ("Mis en ligne", "Erschienen am:") with the date in the next piece of text."""
     pieces = _text_pieces(root)
     for i, (el, text) in enumerate(pieces):
-        m = _CUE.search(text, 0, 40)  # a label opens its piece of text
+        head = text[:40]  # a label opens its piece of text
+        low = head.lower()
+        m = _CUE_LOWER.search(low) if len(low) == len(head) else _CUE.search(head)
         if m is None or _MODIFIED.search(text, 0, m.start()):
             continue
         candidates = [text[m.end() :]]
