@@ -28,8 +28,11 @@ from lxml import etree
 from .parse import class_name as _name
 from .parse import clean, page_names
 
+#: Paragraph-like elements (paragraphs and list items of navigation, sidebars and footers
+#: are not scored: they are never the article's, and menus have many).
 _PARAS = etree.XPath(
-    "//p|//pre|//blockquote|//h2|//h3|//li|//td|//dd"
+    "//p[not(ancestor::nav|ancestor::footer|ancestor::aside)]|//pre|//blockquote|//h2|//h3"
+    "|//li[not(ancestor::nav|ancestor::footer|ancestor::aside)]|//td|//dd"
     "|//div[br or text()[string-length(normalize-space()) > 40]]"
     "|//div[not(p|div|ul|ol|table|section|article|blockquote|h2|h3|h4|pre|dl|form|br)]"
     "[not(text()[string-length(normalize-space()) > 40])][string-length(normalize-space()) > 25]"

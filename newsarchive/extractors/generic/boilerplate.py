@@ -24,7 +24,6 @@ from .parse import clean
 _ANCHORS = etree.XPath("//a[@href]")
 _NSTR = etree.XPath("normalize-space()")
 _TABLES = etree.XPath("//table")
-_WORD_SPLIT = re.compile(r"\s+")
 _CURRENCIES = frozenset(
     [
         "USD",
@@ -95,6 +94,7 @@ _ABSOLUTE = re.compile(r"https?://", re.IGNORECASE)
 #: What urljoin would normalise or reject in an absolute URL: dot segments, whitespace,
 #: an IPv6 or odd authority.
 _UNSAFE = re.compile(r"/\.\.?(?:/|$)|\s|\[|@")
+_ORIGIN = re.compile(r"^https?://[A-Za-z0-9.-]+(?::\d+)?(?=[/?#]|$)")
 _PLAIN_HOST = re.compile(r"^https?://([A-Za-z0-9.-]+)(?::\d+)?(?:[/?#]|$)", re.IGNORECASE)
 
 
@@ -116,14 +116,17 @@ def find_headlines(
     """Headline links in the page's lists (outside the article text), once each."""
     excluded = set(content)
     page_host = _host(base_url)
+    m = _ORIGIN.match(base_url)
+    origin = m.group(0) if m else ""
     page = base_url.split("#", 1)[0].rstrip("/")
     groups: dict[etree._Element, list[tuple[str, str]]] = {}
     listed: set[str] = set()
     order: list[tuple[str, str, etree._Element, bool]] = []
     for a in _ANCHORS(root):
-        text = clean(_NSTR(a))
-        if not 15 <= len(text) <= 250 or len(_WORD_SPLIT.split(text)) < 3:
+        text = _NSTR(a)  # whitespace already collapsed: only NFC is left to do
+        if not 15 <= len(text) <= 250 or len(text.split()) < 3:
             continue
+        text = clean(text)
         href = a.get("href", "").strip()
         if href.startswith(("#", "javascript:", "mailto:", "tel:")):
             continue
@@ -151,6 +154,13 @@ def find_headlines(
             continue
         if _ABSOLUTE.match(href) and not _UNSAFE.search(href):
             url = href.split("#", 1)[0]  # the common case, without urljoin's cost
+        elif (
+            origin
+            and href.startswith("/")
+            and not href.startswith("//")
+            and not _UNSAFE.search(href)
+        ):
+            url = origin + href.split("#", 1)[0]  # a path on the same site
         else:
             try:
                 url = urljoin(base_url, href).split("#", 1)[0]

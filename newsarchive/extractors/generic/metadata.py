@@ -53,16 +53,14 @@ _AUTHOR_ATTRS = etree.XPath("//*[@itemprop='author' or @rel='author']")
 
 
 def _marked(root: etree._Element) -> list[etree._Element]:
-    """Elements that may hold a byline: a byline-ish class or id, ``itemprop="author"``,
-    ``rel="author"``; in document order."""
+    """Elements that may hold a byline: a byline-ish class or id (in document order), then
+    the other ``itemprop="author"`` and ``rel="author"`` elements."""
     found = marked_elements(root, _BYLINE_HINT)
     extra = _AUTHOR_ATTRS(root)
     if not extra:
         return found
     have = set(found)
-    merged = found + [el for el in extra if el not in have]
-    order = {el: i for i, el in enumerate(root.iter())} if len(merged) > len(found) else {}
-    return sorted(merged, key=order.get) if order else found
+    return found + [el for el in extra if el not in have]
 
 
 #: A class or id that may name a byline (matched in lower case).

@@ -14,7 +14,6 @@ _META_CHARSET = re.compile(
     rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_:.-]+)""", re.IGNORECASE
 )
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
-_SPACE = re.compile(r"\s+")
 _PARSERS: dict[str, etree.HTMLParser] = {}
 
 #: Names that browsers treat as windows-1252 or that Python knows under another name.
@@ -103,7 +102,7 @@ def clean(text: str | None) -> str:
     """NFC and whitespace collapsed to single spaces, stripped."""
     if not text:
         return ""
-    text = _SPACE.sub(" ", text).strip()
+    text = " ".join(text.split())  # str.split() splits at the same whitespace as \s
     if not text.isascii():
         text = unicodedata.normalize("NFC", text)
     return text
