@@ -1,19 +1,37 @@
 """Finding the article text: score paragraph containers, keep the best one, clean it.
 
-The rules (after Readability, simplified and made cheap):
+The rules (after Readability, simplified, made cheap and made to hold on unseen sites):
 
 * every paragraph-like element with at least 25 characters scores
   ``1 + commas + min(length / 100, 3)`` for its parent, half of that for its grandparent
   and a third for the great-grandparent; a container with text directly inside
-  (``<br>``-separated) scores for itself;
+  (``<br>``-separated) scores for itself. Paragraphs of navigation, sidebars and footers
+  are not scored, and one inside a comment thread, a sidebar or related block (by class or
+  id, matched as whole words, layout modifiers such as ``with-sidebar`` and
+  ``sidebar-off`` aside; a block named like a sidebar that holds most of the page's text
+  is a wrapper) or a list of posts counts a fifth;
+* a list of posts is found by its marks, not its name: three or more of its items carry
+  an avatar, a reply link or comment markup. Such a thread counts a fifth only when a
+  story of its own (400 characters) stands beside it; else it is the page's content (a
+  forum topic);
 * a container's score is weighted by its ``class``/``id`` (``article``, ``content``,
-  ``story``... up; ``comment``, ``sidebar``, ``related``... down) and by
-  ``1 - link density``;
-* the best container is widened to its parent when several strong candidates share it,
-  and its siblings join when they score well or are plain paragraphs;
-* inside, subtrees that are navigation, forms, captions, sharing, related links,
-  newsletters, comments, hidden elements or the headline (``h1``) are dropped, as are
-  blocks made mostly of link text and lists made of links.
+  ``story``... up; ``comment``, ``sidebar``, ``related``... down), by boilerplate around
+  or on it, and by ``1 - link density``;
+* the best container is widened to its parent when several strong candidates share it;
+  its siblings join when they score well or are plain paragraphs; and, going up from it to
+  the ``<article>``/``<main>`` or a level that holds navigation or a footer, the blocks
+  built like the one on the way (same tag and first class, or plain ``<section>``s: the
+  sections of page builders and long-form pages) join when they read as article text;
+* inside, subtrees that are navigation, forms (not a page-wide ``<form>``), captions,
+  sharing, related links, newsletters, comments or the headline (``h1``) are dropped, as
+  are blocks made mostly of link text, lists made of links and advertisement labels.
+  Names that only sometimes mark boilerplate (``widget``, ``print``, ``button``) and
+  classes that hide (``hidden``, ``d-none``, shown again by ``d-md-block``; one slide of a
+  set) drop a subtree only when it holds no prose; ``hidden``/``display:none`` markup and
+  screen-reader labels always do;
+* when the best candidate gives no text after cleaning, it is cleaned again without the
+  class-name rules; then the next candidates are tried the same way; last, the whole page
+  without its header, when that reads as prose. A page with text never has an empty body.
 
 The body is the kept blocks' text: one paragraph per block, whitespace collapsed,
 paragraphs joined by a blank line.

@@ -82,9 +82,10 @@ def extract_generic(
         encoding: the encoding from the HTTP headers, if any.
 
     Returns:
-        ``url, lang, title, published, published_raw, dateline, section, body`` and
-        ``boilerplate: {headlines, rates, copyright}``; a field the page does not have is
-        ``None`` (or empty).
+        ``url, lang, title, published, published_raw, dateline, section, body``,
+        ``boilerplate: {headlines, rates, copyright}`` and ``authors, modified,
+        modified_raw, description, image, tags, canonical_url``; a field the page does not
+        have is ``None`` (or empty).
     """
     record = _empty(url)
     root = parse_html(html, encoding)

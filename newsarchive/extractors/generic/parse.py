@@ -136,7 +136,7 @@ def class_name(el: etree._Element) -> str:
 
 
 _NSTR = etree.XPath("normalize-space()")
-_MAIN = etree.XPath("//main|//*[@role='main']|//nav//article")
+_ROLE_MAIN = etree.XPath("//*[@role='main']")
 #: Furniture that may wrap the article only by a parser's mistake.
 _FURNITURE = frozenset(["nav", "header", "footer", "aside"])
 _JUNK = ("script", "style", "template", "svg")
@@ -153,9 +153,10 @@ def repair_nesting(root: etree._Element) -> None:
     ``<nav>``, ``<header>``, ``<footer>`` or ``<aside>`` that holds a ``<main>`` (or
     ``role="main"``, or, for a ``<nav>``, an ``<article>``) is treated as a plain block.
     """
-    for main in _MAIN(root):
-        if main.tag == "article" and len(main.findall(".//p")) < 3:
-            continue  # a teaser in a menu
+    mains = [*root.iter("main"), *_ROLE_MAIN(root)]
+    for nav in root.iter("nav"):
+        mains.extend(a for a in nav.iter("article") if len(a.findall(".//p")) >= 3)
+    for main in mains:  # (an <article> in a menu with fewer paragraphs is a teaser)
         for anc in main.iterancestors():
             if anc.tag in _FURNITURE:
                 anc.tag = "div"

@@ -22,6 +22,10 @@ Where to look, in order of trust:
 6. last resorts: the date next to a link to the page itself (its entry in a list of recent
    posts), a site's own ``<meta>`` publication key, a publication key in script data.
 
+Printed dates in comments, teasers, lists of other articles, sidebars and footers are not
+the page's; a block whose name says so but that holds most of the page's text wraps the
+article (``teaser-body``) and does not exclude its dates.
+
 A machine value is checked against the printed dates: a page that prints its modification
 day (``dateModified``) as its date presents itself as (re)published then; a UTC instant
 gives way to the printed local day one day off when the printed time (if any) is the
