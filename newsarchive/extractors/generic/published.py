@@ -43,6 +43,7 @@ import re
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 from email.utils import parsedate_to_datetime
+from typing import Any
 from urllib.parse import urljoin
 
 from lxml import etree
@@ -710,37 +711,35 @@ _CUE_SKIP = _TEXT_SKIP | {"a"}
 _TEXTS = etree.XPath("//text()[string-length() < 200]")
 
 
-def _text_pieces(root: etree._Element) -> list[tuple[etree._Element, str]]:
-    """The page's short text pieces in reading order, each with the element it lies in
-    (a tail lies in its element's parent); not the text of scripts, links and the like."""
-    out = []
-    for text in _TEXTS(root):
-        el = text.getparent()
-        if el is None:
-            continue
-        if text.is_tail:
-            el = el.getparent()
-            if el is None:
-                continue
-        elif el.tag in _CUE_SKIP:
-            continue
-        out.append((el, str(text)))
-    return out
+def _piece_element(text: Any) -> etree._Element | None:
+    """The element a text piece lies in (a tail lies in its element's parent), or
+    ``None`` for the text of a script, a link and the like."""
+    el = text.getparent()
+    if el is None:
+        return None
+    if text.is_tail:
+        return el.getparent()
+    return None if el.tag in _CUE_SKIP else el
 
 
 def from_cue(root: etree._Element, limit: date, url: str = "", **text_args) -> Found | None:
     """A date announced as the publication date: "Published on 2 May 2014", or a label
     ("Mis en ligne", "Erschienen am:") with the date in the next piece of text."""
-    pieces = _text_pieces(root)
-    for i, (el, text) in enumerate(pieces):
+    texts = _TEXTS(root)
+    for i, text in enumerate(texts):
         head = text[:40]  # a label opens its piece of text
         low = head.lower()
         m = _CUE_LOWER.search(low) if len(low) == len(head) else _CUE.search(head)
         if m is None or _MODIFIED.search(text, 0, m.start()):
             continue
+        el = _piece_element(text)
+        if el is None:
+            continue
         candidates = [text[m.end() :]]
         if not _DIGIT.search(candidates[0]):
-            following = (t for _, t in pieces[i + 1 :] if not t.isspace())
+            following = (
+                t for t in texts[i + 1 : i + 8] if not t.isspace() and _piece_element(t) is not None
+            )
             candidates += itertools.islice(following, 2)
         for candidate in candidates:
             if len(candidate) > 120 or not _DIGIT.search(candidate):
