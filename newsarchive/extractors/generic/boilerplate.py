@@ -277,8 +277,21 @@ def find_copyright(root: etree._Element) -> str | None:
     body = root.find("body")
     if body is None:
         return None
-    # from the end of the page: the last text holding a copyright mark wins
-    for el in reversed(list(body.iter())):
+    # from the end of the page: the last text holding a copyright mark wins (the page's
+    # last elements first, where it nearly always is, then the rest)
+    tail = _LAST_ELEMENTS(body)
+    found = _last_copyright(tail)
+    if found is None and len(tail) >= _TAIL:
+        found = _last_copyright(list(body.iter()))
+    return found
+
+
+_TAIL = 120
+_LAST_ELEMENTS = etree.XPath(f"(.//*)[position() > last() - {_TAIL}]")
+
+
+def _last_copyright(elements: list[etree._Element]) -> str | None:
+    for el in reversed(elements):
         if not isinstance(el.tag, str):
             continue
         for text, is_tail in ((el.tail, True), (el.text, False)):

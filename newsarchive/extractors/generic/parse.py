@@ -5,8 +5,6 @@ from __future__ import annotations
 import codecs
 import re
 import unicodedata
-from bisect import bisect_right
-from itertools import accumulate
 
 from lxml import etree
 
@@ -184,32 +182,34 @@ _CLASS_ID = etree.XPath("//@class|//@id")
 _NAMES_CACHE: list = [None, None]
 
 
-def _page_names(root: etree._Element) -> tuple[list, str, list[int]]:
-    """The page's class and id values, their text joined by line breaks and lower-cased,
-    and where each value's line ends."""
+def _page_names(root: etree._Element) -> tuple[list, str]:
+    """The page's class and id values, and their text joined by NUL characters (which no
+    attribute value holds) and lower-cased."""
     if _NAMES_CACHE[0] is root:
         return _NAMES_CACHE[1]
     values = _CLASS_ID(root)
-    text = "\n".join(values)
+    text = "\0".join(values)
     lowered = text.lower()
     if len(lowered) != len(text):  # a rare letter whose lower case is longer
         lowered = "".join(ch if len(ch.lower()) != 1 else ch.lower() for ch in text)
-    ends = list(accumulate(len(v) + 1 for v in values))  # where each value's line ends
-    _NAMES_CACHE[:] = [root, (values, lowered, ends)]
-    return values, lowered, ends
+    _NAMES_CACHE[:] = [root, (values, lowered)]
+    return values, lowered
 
 
 def marked_elements(root: etree._Element, pattern: re.Pattern[str]) -> list[etree._Element]:
     """The elements whose ``class`` or ``id`` matches ``pattern`` (written in lower case:
     it is matched against the lower-cased names), in document order, each once. All the
     page's names are searched as one string (one regex pass, not one per element);
-    ``pattern`` must not match across a line break. The tree must not change between
+    ``pattern`` must not match a NUL character. The tree must not change between
     calls for the same page (the joined names are kept for the last page)."""
-    values, text, ends = _page_names(root)
+    values, text = _page_names(root)
     out: list[etree._Element] = []
+    index = 0  # the value the last match lies in
+    pos = 0
     last = -1
     for m in pattern.finditer(text):
-        index = bisect_right(ends, m.start())
+        index += text.count("\0", pos, m.start())
+        pos = m.start()
         if index == last:
             continue
         last = index
@@ -220,5 +220,5 @@ def marked_elements(root: etree._Element, pattern: re.Pattern[str]) -> list[etre
 
 
 def page_names(root: etree._Element) -> str:
-    """All the page's class and id values in lower case, one a line."""
+    """All the page's class and id values in lower case, separated by NUL characters."""
     return _page_names(root)[1]
