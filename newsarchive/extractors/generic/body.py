@@ -269,10 +269,23 @@ def _inside_boilerplate(el: etree._Element, memo: dict | None = None) -> bool:
     return found
 
 
+#: The text length of each link of the last page (nested candidates count the same links).
+_LINK_LENGTHS: list = [None, {}]
+
+
 def _link_density(el: etree._Element, length: int) -> float:
     if not length:
         return 1.0
-    links = sum(len(_NSTR(a)) for a in _LINKS(el))
+    root = el.getroottree().getroot()
+    if _LINK_LENGTHS[0] is not root:
+        _LINK_LENGTHS[:] = [root, {}]
+    lengths = _LINK_LENGTHS[1]
+    links = 0
+    for a in _LINKS(el):
+        n = lengths.get(a)
+        if n is None:
+            n = lengths[a] = len(_NSTR(a))
+        links += n
     return min(1.0, links / length)
 
 
