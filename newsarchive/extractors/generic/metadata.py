@@ -47,8 +47,6 @@ from .published import parse_machine
 
 __all__ = ["find_metadata"]
 
-_META = etree.XPath("//meta[@content]")
-_LINKS_REL = etree.XPath("//link[@rel][@href]")
 _AUTHOR_ATTRS = etree.XPath("//*[@itemprop='author' or @rel='author']")
 
 
@@ -220,7 +218,9 @@ def _text(value: Any) -> str:
 def _meta_values(root: etree._Element) -> dict[str, list[str]]:
     """Every ``<meta>`` value by lower-cased key (a key may repeat: ``article:tag``)."""
     out: dict[str, list[str]] = {}
-    for el in _META(root):
+    for el in root.iter("meta"):
+        if el.get("content") is None:
+            continue
         key = el.get("property") or el.get("name") or el.get("itemprop") or el.get("http-equiv")
         if key:
             out.setdefault(key.strip().lower(), []).append(el.get("content", ""))
@@ -601,8 +601,11 @@ def _split_tags(value: str) -> list[str]:
     return [t for t in (clean(x) for x in re.split(r"[,;]", value)) if t]
 
 
-def find_tags(root: etree._Element, meta: dict[str, list[str]], article: dict | None) -> list[str]:
-    """Tags and keywords, once each (case-insensitive), in order of the sources."""
+def find_tags(
+    root: etree._Element, meta: dict[str, list[str]], article: dict | None, links: bool = True
+) -> list[str]:
+    """Tags and keywords, once each (case-insensitive), in order of the sources (the
+    page's ``rel="tag"`` links too, unless not ``links``)."""
     found: list[str] = []
     for value in meta.get("article:tag", ()):
         found.extend(_split_tags(_text(value)))
@@ -615,7 +618,7 @@ def find_tags(root: etree._Element, meta: dict[str, list[str]], article: dict | 
             found.extend(_split_tags(_text(keywords)))
         elif isinstance(keywords, list):
             found.extend(_text(k) for k in keywords if isinstance(k, str))
-    for a in _TAG_LINKS(root)[:50]:
+    for a in _TAG_LINKS(root)[:50] if links else ():
         text = clean(_NSTR(a))
         if text and len(text) <= 60:
             found.append(text.lstrip("#"))
@@ -634,6 +637,7 @@ def find_modified(
     article: dict | None,
     published: str | None,
     captured_at: datetime | None,
+    markup: bool = True,
 ) -> tuple[str | None, str | None]:
     """``(modified, modified_raw)``: the machine modification date, parsed like
     ``published``; never before the publication day."""
@@ -643,7 +647,7 @@ def find_modified(
         values.append(article["dateModified"])
     for key in _MODIFIED_META:
         values.extend(meta.get(key, ()))
-    for el in _MODIFIED_MARKUP(root):
+    for el in _MODIFIED_MARKUP(root) if markup else ():
         values.extend(v for v in (el.get("datetime"), el.get("content")) if v)
     for value in values:
         iso = parse_machine(value, limit)
@@ -671,7 +675,8 @@ def find_metadata(
 
     ``url`` is the page's address, ``base_url`` what its relative links resolve against
     (its ``<base href>``), ``jsonld`` its JSON-LD objects. Without ``bylines`` (a layout
-    that has none) authors come from the page's metadata alone."""
+    whose pages have no byline, tag links or date markup) only the page's metadata is
+    read: authors from JSON-LD and ``<meta>``, no ``rel="tag"`` links, no microdata."""
     meta = _meta_values(root)
     article = next((o for o in jsonld if _types(o) & _ARTICLE_TYPES), None)
     organisations = set(site_names)
@@ -685,7 +690,9 @@ def find_metadata(
             organisations.add(obj["name"])
     for key in ("og:site_name", "application-name"):
         organisations.update(_text(v) for v in meta.get(key, ()))
-    modified, modified_raw = find_modified(root, meta, article, published, captured_at)
+    modified, modified_raw = find_modified(
+        root, meta, article, published, captured_at, markup=bylines
+    )
     description = None
     found = _first_meta(meta, _DESCRIPTION_META)
     if found is not None:
@@ -696,13 +703,14 @@ def find_metadata(
     candidates = [v for key in _IMAGE_META for v in meta.get(key, ())]
     if article is not None:
         candidates.append(_jsonld_image(article.get("image")) or "")
-    candidates += [el.get("href") for el in _LINKS_REL(root) if el.get("rel") == "image_src"]
+    links = [el for el in root.iter("link") if el.get("rel") and el.get("href")]
+    candidates += [el.get("href") for el in links if el.get("rel") == "image_src"]
     for value in candidates:
         image = _absolute(base_url, value)
         if image:
             break
     canonical = None
-    for el in _LINKS_REL(root):
+    for el in links:
         if "canonical" in (el.get("rel") or "").lower().split():
             canonical = _absolute(base_url, el.get("href"))
             if canonical:
@@ -722,6 +730,6 @@ def find_metadata(
         "modified_raw": modified_raw,
         "description": description,
         "image": image,
-        "tags": find_tags(root, meta, article),
+        "tags": find_tags(root, meta, article, links=bylines),
         "canonical_url": canonical,
     }

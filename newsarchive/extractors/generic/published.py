@@ -133,7 +133,6 @@ _SCRIPT_DATE = re.compile(
     r"|publish_date|publicationDate|first_?[pP]ublish(?:ed)?_?[dD]ate|pubDate|pubdate)"
     r'\\?"\s*:\s*\\?"([^"\\]{8,40})'
 )
-_JSONLD = etree.XPath("//script[@type='application/ld+json']/text()")
 _ITEMPROP = etree.XPath(
     "//*[@itemprop='datePublished' or @itemprop='dateCreated'][not(self::meta)]"
     "|//time[@pubdate]|//abbr[contains(concat(' ', @class, ' '), ' published ')]"
@@ -322,7 +321,10 @@ def _walk_jsonld(node: object, depth: int = 0) -> Iterable[dict]:
 def jsonld_objects(root: etree._Element) -> list[dict]:
     """Every JSON-LD object of the page (``@graph`` flattened); broken blocks are skipped."""
     out: list[dict] = []
-    for text in _JSONLD(root):
+    for script in root.iter("script"):
+        if script.get("type") != "application/ld+json":
+            continue
+        text = script.text or ""
         text = text.strip()
         if not text:
             continue
