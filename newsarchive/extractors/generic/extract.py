@@ -15,6 +15,7 @@ from .published import _types, find_published, jsonld_objects
 from .title import find_title
 
 _META = etree.XPath("//meta[@content]")
+_JSONLD_TYPE = "application/ld+json"
 _BASE = etree.XPath("//base/@href")
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 #: Languages whose numeric dates put the month first.
@@ -94,6 +95,10 @@ def extract_generic(
     repair_nesting(root)
     meta = _meta_map(root)
     jsonld = jsonld_objects(root)
+    scripts = [
+        el.text for el in root.iter("script") if el.text and el.get("type") != _JSONLD_TYPE
+    ]
+    strip_junk(root)  # scripts, styles, templates: no finder reads them from here on
     base = _BASE(root)
     base_url = url
     if base and base[0].strip().startswith("http"):
@@ -122,7 +127,12 @@ def extract_generic(
     record["title"] = find_title(root, meta, headline, url)
 
     found = find_published(
-        root, url, jsonld, captured_at=captured_at, day_first=lang not in _MONTH_FIRST
+        root,
+        url,
+        jsonld,
+        captured_at=captured_at,
+        day_first=lang not in _MONTH_FIRST,
+        scripts=scripts,
     )
     if found is not None:
         record["published"] = found.iso
@@ -138,7 +148,6 @@ def extract_generic(
             captured_at=captured_at,
         )
     )
-    strip_junk(root)
     blocks, content = find_body(root)
     if blocks and record["title"] and clean(blocks[0]).casefold() == record["title"].casefold():
         blocks = blocks[1:]

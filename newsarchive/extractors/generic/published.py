@@ -420,10 +420,13 @@ def from_meta(root: etree._Element, limit: date, *, other: bool = False) -> Foun
     return Found(best[1], best[2], source)
 
 
-def from_scripts(root: etree._Element, limit: date) -> Found | None:
+def from_scripts(
+    root: etree._Element, limit: date, scripts: list[str] | None = None
+) -> Found | None:
     """The first publication key in the page's script data (``"publishedDate": "..."``),
-    for pages that keep their metadata only there."""
-    for text in _SCRIPTS(root):
+    for pages that keep their metadata only there (``scripts``: their texts, when the
+    page's scripts are already removed)."""
+    for text in _SCRIPTS(root) if scripts is None else scripts:
         for m in _SCRIPT_DATE.finditer(text):
             iso = parse_machine(m[1], limit)
             if iso is not None:
@@ -764,9 +767,12 @@ def from_self_link(root: etree._Element, limit: date, url: str, **text_args) -> 
     key = _page_key(url)
     if key.count("/") < 1:  # a site's home page links to itself everywhere
         return None
+    last = key.rsplit("/", 1)[-1]  # a link to the page names its last path segment
     for a in _LINKS(root):
         href = a.get("href", "").strip()
-        if not href or href.startswith("#") or _links_elsewhere(a, url):
+        if not href or href.startswith("#") or last not in href.lower():
+            continue
+        if _links_elsewhere(a, url):
             continue
         block = a.getparent()
         for _ in range(2):
@@ -906,8 +912,10 @@ def find_published(
     captured_at: datetime | None = None,
     day_first: bool = True,
     tz: str | None = None,
+    scripts: list[str] | None = None,
 ) -> Found | None:
-    """The page's publication date, or ``None`` (see the module docstring for the order)."""
+    """The page's publication date, or ``None`` (see the module docstring for the order).
+    ``scripts`` are the texts of the page's scripts when they were removed from ``root``."""
     now = captured_at or datetime.now(UTC)
     limit = (now + timedelta(days=1)).date()
     text_args = {"reference": captured_at, "day_first": day_first, "tz": tz}
@@ -938,5 +946,5 @@ def find_published(
         shown.first("cue", "time", "text", "page-text")
         or from_self_link(root, limit, url, **text_args)
         or from_meta(root, limit, other=True)
-        or from_scripts(root, limit)
+        or from_scripts(root, limit, scripts)
     )
