@@ -95,9 +95,7 @@ def extract_generic(
     repair_nesting(root)
     meta = _meta_map(root)
     jsonld = jsonld_objects(root)
-    scripts = [
-        el.text for el in root.iter("script") if el.text and el.get("type") != _JSONLD_TYPE
-    ]
+    scripts = [el.text for el in root.iter("script") if el.text and el.get("type") != _JSONLD_TYPE]
     strip_junk(root)  # scripts, styles, templates: no finder reads them from here on
     base = _BASE(root)
     base_url = url
