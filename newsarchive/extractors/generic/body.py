@@ -270,16 +270,18 @@ def _inside_boilerplate(el: etree._Element, memo: dict | None = None) -> bool:
 
 
 #: The text length of each link of the last page (nested candidates count the same links).
-_LINK_LENGTHS: list = [None, {}]
+#: (one (root, lengths) pair, replaced whole, so that a thread never sees half of one)
+_LINK_LENGTHS: list = [(None, {})]
 
 
 def _link_density(el: etree._Element, length: int) -> float:
     if not length:
         return 1.0
     root = el.getroottree().getroot()
-    if _LINK_LENGTHS[0] is not root:
-        _LINK_LENGTHS[:] = [root, {}]
-    lengths = _LINK_LENGTHS[1]
+    cached_root, lengths = _LINK_LENGTHS[0]
+    if cached_root is not root:
+        lengths = {}
+        _LINK_LENGTHS[0] = (root, lengths)
     links = 0
     for a in _LINKS(el):
         n = lengths.get(a)

@@ -179,20 +179,21 @@ def strip_junk(root: etree._Element) -> None:
 
 _CLASS_ID = etree.XPath("//@class|//@id")
 #: The last page's names, joined: several finders search them in turn (kept for one page).
-_NAMES_CACHE: list = [None, None]
+_NAMES_CACHE: list = [(None, None)]  # one (root, names) pair, replaced whole
 
 
 def _page_names(root: etree._Element) -> tuple[list, str]:
     """The page's class and id values, and their text joined by NUL characters (which no
     attribute value holds) and lower-cased."""
-    if _NAMES_CACHE[0] is root:
-        return _NAMES_CACHE[1]
+    cached_root, names = _NAMES_CACHE[0]
+    if cached_root is root:
+        return names
     values = _CLASS_ID(root)
     text = "\0".join(values)
     lowered = text.lower()
     if len(lowered) != len(text):  # a rare letter whose lower case is longer
         lowered = "".join(ch if len(ch.lower()) != 1 else ch.lower() for ch in text)
-    _NAMES_CACHE[:] = [root, (values, lowered)]
+    _NAMES_CACHE[0] = (root, (values, lowered))
     return values, lowered
 
 

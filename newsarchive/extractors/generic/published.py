@@ -641,17 +641,18 @@ def _text_candidates(root: etree._Element) -> tuple[int | None, list[tuple[int, 
 #: the page's text wraps the article (``teaser-body``): its name does not exclude it.
 _WRAPPER_SHARE = 0.5
 #: The last page's text length (the finders ask for it many times).
-_PAGE_TEXT: list = [None, 0]
+_PAGE_TEXT: list = [(None, 0)]  # one (root, length) pair, replaced whole
 
 
 def _wraps_article(block: etree._Element) -> bool:
     """Whether a block holds most of its page's text (then it wraps the article, whatever
     its name says)."""
     root = block.getroottree().getroot()
-    if _PAGE_TEXT[0] is not root:
+    cached_root, total = _PAGE_TEXT[0]
+    if cached_root is not root:
         body = root.find("body")
-        _PAGE_TEXT[:] = [root, len(_NSTR(body if body is not None else root))]
-    total = _PAGE_TEXT[1]
+        total = len(_NSTR(body if body is not None else root))
+        _PAGE_TEXT[0] = (root, total)
     return bool(total) and len(_NSTR(block)) >= _WRAPPER_SHARE * total
 
 
