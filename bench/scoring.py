@@ -5,7 +5,8 @@ Body text is scored exactly as the article-extraction-benchmark (Zyte/Scrapinghu
 per-page true/false positives and false negatives normalised to sum to 1, precision and
 recall averaged over the pages where they are defined, F1 from the two averages.
 Dates are scored on the day (``published[:10] == date``); titles exactly after Unicode
-NFC, whitespace collapsing and casefolding.
+NFC, whitespace collapsing and casefolding; authors exactly as a set of names
+(:func:`author_names`), a page without an author matching only an empty answer.
 """
 
 from __future__ import annotations
@@ -100,3 +101,32 @@ def normalise_title(title: str | None) -> str:
 def same_title(truth: str | None, predicted: str | None) -> bool:
     """Exact title match after normalisation."""
     return normalise_title(truth) == normalise_title(predicted)
+
+
+#: What separates the names of several authors in one string: ``;``, ``,``, ``&``, ``/``,
+#: "and" in the corpus's languages, and the line breaks of a byline list.
+_AUTHOR_SPLIT = re.compile(r"\s*(?:[;,&/|\n]|\s(?:and|und|et|y|e)\s)\s*", re.IGNORECASE)
+
+
+def author_names(value: str | list | None) -> list[str]:
+    """The names in an author value (a string, possibly naming several, or a list),
+    normalised like titles and sorted: the same function reads the truth and every
+    extractor's answer, so a "A and B" truth matches ``["A", "B"]`` and ``"A; B"``."""
+    if not value:
+        return []
+    if isinstance(value, str):
+        value = [value]
+    names = []
+    for item in value:
+        if not isinstance(item, str):
+            continue
+        for part in _AUTHOR_SPLIT.split(item):
+            name = normalise_title(part)
+            if name:
+                names.append(name)
+    return sorted(names)
+
+
+def same_authors(truth: str | list | None, predicted: str | list | None) -> bool:
+    """Exact match of the author names (both empty counts)."""
+    return author_names(truth) == author_names(predicted)

@@ -28,8 +28,9 @@ def extract(
     page the generic one. ``encoding`` is the HTTP header's charset when known;
     ``captured_at`` (aware) resolves dates printed without a year or as "today" — without
     it such dates give ``published = None``, never a guess. Returns ``url, site, lang,
-    title, published, published_raw, dateline, section, body`` and ``boilerplate``
-    (``headlines``, ``rates``, ``copyright``); crawl-time fields (``fetched_at``, ``warc``,
+    title, published, published_raw, dateline, section, body``, ``boilerplate``
+    (``headlines``, ``rates``, ``copyright``) and ``authors, modified, modified_raw,
+    description, image, tags, canonical_url``; crawl-time fields (``fetched_at``, ``warc``,
     ``schema_version``) are not included.
     """
     from newsarchive.extractors import extract_any  # lazy: keep `import newsarchive` light

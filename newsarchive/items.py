@@ -55,6 +55,34 @@ class ArticleItem:
     one per currency-table cell, ``date`` as ``YYYY-MM-DD``, ``rate`` a number) and
     ``copyright`` (the copyright line, whitespace collapsed, or ``None``)."""
 
+    authors: list[str] = field(default_factory=list)
+    """The authors' names as the byline prints them, without "By" and without their roles
+    (``["Jane Doe", "Max Muster"]``); empty when the page names none."""
+
+    modified: str | None = None
+    """When the page says it was last modified, in the format of ``published``; ``None``
+    when it does not say. Never guessed."""
+
+    modified_raw: str | None = None
+    """The modification date as the page gives it (the machine value), next to
+    ``modified``."""
+
+    description: str | None = None
+    """The page's own summary or lead (``og:description``, ``<meta name="description">``,
+    JSON-LD ``description``), one line; ``None`` when it has none."""
+
+    image: str | None = None
+    """The article's lead image (``og:image``, JSON-LD ``image``...), an absolute
+    ``http(s)`` URL, or ``None``."""
+
+    tags: list[str] = field(default_factory=list)
+    """The page's tags and keywords (``article:tag``, ``keywords``, JSON-LD ``keywords``,
+    ``rel="tag"`` links), once each, in the page's order; empty when it has none."""
+
+    canonical_url: str | None = None
+    """The URL the page names as its canonical address (``<link rel="canonical">``, else
+    ``og:url``), absolute ``http(s)``, or ``None``."""
+
     fetched_at: str | None = None
     """When the response was captured: its WARC-Date, UTC (``2026-11-22T16:40:12Z``)."""
 
@@ -64,7 +92,7 @@ class ArticleItem:
     ``offset``/``length`` the byte range of its gzip member, ``record_id`` its WARC-Record-ID)."""
 
     schema_version: int = SCHEMA_VERSION
-    """The record format's version: ``1``. Changes only with a CHANGELOG entry."""
+    """The record format's version: ``2``. Changes only with a CHANGELOG entry."""
 
 
 RECORD_ORDER = RECORD_FIELDS

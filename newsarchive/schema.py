@@ -18,7 +18,7 @@ from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 RECORD_FIELDS: tuple[str, ...] = (
     "schema_version",
@@ -32,9 +32,35 @@ RECORD_FIELDS: tuple[str, ...] = (
     "section",
     "body",
     "boilerplate",
+    "authors",
+    "modified",
+    "modified_raw",
+    "description",
+    "image",
+    "tags",
+    "canonical_url",
     "fetched_at",
     "warc",
 )
+"""The fields of a record of :data:`SCHEMA_VERSION`, in the order they are written."""
+
+METADATA_FIELDS: tuple[str, ...] = (
+    "authors",
+    "modified",
+    "modified_raw",
+    "description",
+    "image",
+    "tags",
+    "canonical_url",
+)
+"""The fields schema version 2 added (a version 1 record does not have them)."""
+
+FIELDS_BY_VERSION: dict[int, tuple[str, ...]] = {
+    1: tuple(name for name in RECORD_FIELDS if name not in METADATA_FIELDS),
+    SCHEMA_VERSION: RECORD_FIELDS,
+}
+"""The fields every record of each known ``schema_version`` has: records archived before
+version 2 stay valid."""
 
 BOILERPLATE_FIELDS: tuple[str, ...] = ("headlines", "rates", "copyright")
 WARC_FIELDS: tuple[str, ...] = ("file", "offset", "length", "record_id")
@@ -103,7 +129,11 @@ class _Checker:
         self.problems.append(FieldProblem(field, message))
 
     def check(self, record: Mapping[str, Any]) -> None:
-        missing = [name for name in RECORD_FIELDS if name not in record]
+        version = record.get("schema_version")
+        fields = (
+            FIELDS_BY_VERSION.get(version, RECORD_FIELDS) if _is_int(version) else RECORD_FIELDS
+        )
+        missing = [name for name in fields if name not in record]
         for name in missing:
             self.add(name, "missing (a field the page does not have is null)")
         self._schema_version(record.get("schema_version"), "schema_version" in record)
@@ -122,6 +152,17 @@ class _Checker:
                 self._text(name, record[name], nullable=True, collapsed=True)
         if "body" in record:
             self._body(record["body"])
+        for name in ("authors", "tags"):
+            if name in record:
+                self._names(name, record[name])
+        if "modified" in record:
+            self._published(record["modified"], "modified")
+        for name in ("modified_raw", "description"):
+            if name in record:
+                self._text(name, record[name], nullable=True, collapsed=True)
+        for name in ("image", "canonical_url"):
+            if name in record and record[name] is not None:
+                self._url(name, record[name])
         if "boilerplate" in record:
             self._boilerplate(record["boilerplate"])
         if "fetched_at" in record:
@@ -138,8 +179,9 @@ class _Checker:
             return
         if not _is_int(value):
             self.add("schema_version", f"must be the integer {SCHEMA_VERSION}, not {value!r}")
-        elif value != SCHEMA_VERSION:
-            self.add("schema_version", f"is {value}, this code knows {SCHEMA_VERSION}")
+        elif value not in FIELDS_BY_VERSION:
+            known = ", ".join(str(v) for v in sorted(FIELDS_BY_VERSION))
+            self.add("schema_version", f"is {value}, this code knows {known}")
 
     def _url(self, field: str, value: Any) -> None:
         if not isinstance(value, str):
@@ -177,19 +219,19 @@ class _Checker:
         elif not _LANG_RE.match(value):
             self.add("lang", f"{value!r} is not a BCP 47 language tag (en, az, ru)")
 
-    def _published(self, value: Any) -> None:
+    def _published(self, value: Any, field: str = "published") -> None:
         if value is None:
             return
         if not isinstance(value, str):
-            self.add("published", f"must be an ISO 8601 string or null, not {_type_name(value)}")
+            self.add(field, f"must be an ISO 8601 string or null, not {_type_name(value)}")
             return
         if _DAY_RE.match(value):
             if _parse_day(value) is None:
-                self.add("published", f"{value!r} is not a real calendar day")
+                self.add(field, f"{value!r} is not a real calendar day")
             return
         if not _PUBLISHED_RE.match(value):
             self.add(
-                "published",
+                field,
                 f"{value!r} is neither YYYY-MM-DDThh:mm[:ss[.ffffff]]+hh:mm "
                 "(with the UTC offset) nor a bare day YYYY-MM-DD",
             )
@@ -197,11 +239,29 @@ class _Checker:
         try:
             parsed = datetime.fromisoformat(value)
         except ValueError:
-            self.add("published", f"{value!r} is not a real date and time")
+            self.add(field, f"{value!r} is not a real date and time")
             return
         offset = parsed.utcoffset()
         if offset is not None and abs(offset.total_seconds()) > 14 * 3600:
-            self.add("published", f"{value!r} has an impossible UTC offset")
+            self.add(field, f"{value!r} has an impossible UTC offset")
+
+    def _names(self, field: str, value: Any) -> None:
+        """A list of one-line strings (``authors``, ``tags``), each once."""
+        if not isinstance(value, list):
+            self.add(
+                field, f"must be a list (empty when the page has none), not {_type_name(value)}"
+            )
+            return
+        seen: dict[str, int] = {}
+        for index, item in enumerate(value):
+            path = f"{field}[{index}]"
+            self._text(path, item, nullable=False, collapsed=True)
+            if isinstance(item, str):
+                key = item.casefold()
+                if key in seen:
+                    self.add(path, f"duplicate of {field}[{seen[key]}]")
+                else:
+                    seen[key] = index
 
     def _body(self, value: Any) -> None:
         if not isinstance(value, str):

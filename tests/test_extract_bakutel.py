@@ -85,6 +85,13 @@ def test_a_complete_page_gives_every_field():
             ],
             "copyright": "BakuTel is Copyright © 2000-2021 All rights reserved. Hosted by VebTek",
         },
+        "authors": [],
+        "modified": None,
+        "modified_raw": None,
+        "description": None,
+        "image": None,
+        "tags": [],
+        "canonical_url": None,
     }
 
 

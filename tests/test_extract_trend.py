@@ -11,7 +11,18 @@ from newsarchive.extractors import extract_layout, extract_trend
 from newsarchive.extractors.common import is_dateline
 
 URL = "https://en.trend.az/business/economy/3835140.html"
+#: The fields of schema version 2 a page without such metadata leaves empty.
+NO_METADATA = {
+    "authors": [],
+    "modified": None,
+    "modified_raw": None,
+    "description": None,
+    "image": None,
+    "tags": [],
+    "canonical_url": None,
+}
 FIELDS = {
+    *NO_METADATA,
     "url",
     "site",
     "lang",
@@ -100,6 +111,7 @@ def test_a_complete_page_gives_every_field():
             "rates": [],
             "copyright": "© 2006-2020 Trend News Agency. All rights reserved.",
         },
+        **NO_METADATA,
     }
 
 
@@ -380,3 +392,22 @@ def test_an_empty_page_gives_an_empty_record():
 
 def test_is_dateline_rejects_long_lines():
     assert not is_dateline("BAKU, Azerbaijan, May 15 " + "Word " * 30)
+
+
+def test_page_metadata_fills_the_new_fields():
+    head = (
+        '<link rel="canonical" href="/business/economy/3835120.html">'
+        '<meta property="og:description" content="Transport  corridor talks.">'
+        '<meta property="og:image" content="/img/corridor.jpg">'
+        '<meta property="article:tag" content="Uzbekistan"><meta name="keywords" '
+        'content="transport, Uzbekistan, corridor">'
+        '<meta property="article:modified_time" content="2020-05-16T09:00:00+04:00">'
+    )
+    record = extract(page().replace('<meta charset="utf-8">', '<meta charset="utf-8">' + head))
+    assert record["canonical_url"] == "https://en.trend.az/business/economy/3835120.html"
+    assert record["description"] == "Transport corridor talks."
+    assert record["image"] == "https://en.trend.az/img/corridor.jpg"
+    assert record["tags"] == ["Uzbekistan", "transport", "corridor"]
+    assert record["modified"] == "2020-05-16T09:00:00+04:00"
+    assert record["modified_raw"] == "2020-05-16T09:00:00+04:00"
+    assert record["authors"] == []

@@ -651,6 +651,8 @@ def test_expected_records_agree_with_every_article_page(server):
 def test_records_have_the_sample_format(server):
     keys = ["url", "site", "lang", "title", "published", "published_raw", "dateline"]
     keys += ["section", "body", "boilerplate"]
+    keys += ["authors", "modified", "modified_raw", "description", "image", "tags"]
+    keys += ["canonical_url"]
     for rec in server.expected_records():
         assert list(rec) == keys
         assert list(rec["boilerplate"]) == ["headlines", "rates", "copyright"]

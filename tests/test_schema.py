@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from newsarchive.schema import (
+    METADATA_FIELDS,
     RECORD_FIELDS,
     SCHEMA_VERSION,
     FieldProblem,
@@ -19,7 +20,7 @@ from newsarchive.schema import (
 
 def good() -> dict[str, Any]:
     return {
-        "schema_version": 1,
+        "schema_version": 2,
         "url": "https://en.trend.az/business/3891234.html",
         "site": "trend",
         "lang": "en",
@@ -40,6 +41,13 @@ def good() -> dict[str, Any]:
             ],
             "copyright": "© 2014 Trend News Agency",
         },
+        "authors": ["Jane Doe", "Max Muster"],
+        "modified": "2014-05-03T09:00:00+05:00",
+        "modified_raw": "2014-05-03T09:00:00+05:00",
+        "description": "Azerbaijan's economy grew by 4 percent.",
+        "image": "https://en.trend.az/img/gdp.jpg",
+        "tags": ["economy", "GDP"],
+        "canonical_url": "https://en.trend.az/business/3891234.html",
         "fetched_at": "2024-05-02T10:00:00Z",
         "warc": {
             "file": "trend-20240502100000-00000-en.trend.az.warc.gz",
@@ -71,7 +79,7 @@ def fields(problems: list[FieldProblem]) -> list[str]:
 
 
 def test_constants() -> None:
-    assert SCHEMA_VERSION == 1
+    assert SCHEMA_VERSION == 2
     assert RECORD_FIELDS == (
         "schema_version",
         "url",
@@ -84,6 +92,13 @@ def test_constants() -> None:
         "section",
         "body",
         "boilerplate",
+        "authors",
+        "modified",
+        "modified_raw",
+        "description",
+        "image",
+        "tags",
+        "canonical_url",
         "fetched_at",
         "warc",
     )
@@ -97,13 +112,25 @@ def test_nulls_and_empty_lists_pass() -> None:
     record = good()
     for name in ("lang", "published", "published_raw", "dateline", "section"):
         record[name] = None
+    for name in ("modified", "modified_raw", "description", "image", "canonical_url"):
+        record[name] = None
+    record["authors"] = record["tags"] = []
     record["boilerplate"] = {"headlines": [], "rates": [], "copyright": None}
+    assert validate_record(record) == []
+
+
+def test_a_version_1_record_is_valid_without_the_version_2_fields() -> None:
+    record = good()
+    for name in METADATA_FIELDS:
+        del record[name]
+    assert fields(validate_record(record)) == [*METADATA_FIELDS]
+    record["schema_version"] = 1
     assert validate_record(record) == []
 
 
 def test_extra_fields_are_allowed() -> None:
     record = good()
-    record["authors"] = ["Someone"]
+    record["version"] = 3
     assert validate_record(record) == []
 
 
@@ -127,8 +154,8 @@ def test_every_field_is_required(name: str) -> None:
 @pytest.mark.parametrize(
     ("path", "value"),
     [
-        ("schema_version", 2),
-        ("schema_version", "1"),
+        ("schema_version", 3),
+        ("schema_version", "2"),
         ("schema_version", True),
         ("url", "/relative/path.html"),
         ("url", "ftp://example.com/x"),
@@ -188,6 +215,21 @@ def test_every_field_is_required(name: str) -> None:
         ("warc.record_id", "urn:uuid:1b4e28ba-2fa1-11d2-883f-0016d3cca427"),
         ("warc.record_id", "<urn:uuid:not-a-uuid>"),
         ("warc.file", ""),
+        ("authors", None),
+        ("authors", "Jane Doe"),
+        ("authors[0]", ""),
+        ("authors[0]", "By  Jane"),
+        ("authors[1]", "jane doe"),
+        ("tags", {}),
+        ("tags[1]", None),
+        ("modified", "2014-05-03 09:00"),
+        ("modified", "2014-05-03T09:00:00"),
+        ("modified_raw", ""),
+        ("description", ""),
+        ("description", "two\nlines"),
+        ("image", "/img/gdp.jpg"),
+        ("image", ""),
+        ("canonical_url", "javascript:void(0)"),
     ],
 )
 def test_bad_value_is_reported_at_its_path(path: str, value: Any) -> None:
@@ -212,6 +254,9 @@ def test_bad_value_is_reported_at_its_path(path: str, value: Any) -> None:
         ("url", "http://127.0.0.1:8080/trend/en/x.html?id=1#top"),
         ("boilerplate.rates[0].rate", 2),
         ("title", "Café “quoted” — dash"),
+        ("modified", "2014-05-03"),
+        ("authors", []),
+        ("tags", ["one"]),
     ],
 )
 def test_good_values_pass(path: str, value: Any) -> None:

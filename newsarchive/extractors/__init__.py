@@ -5,8 +5,10 @@ a known layout's when the URL is on one of its sites, else the generic extractor
 
 Pure functions on lxml: no network, no clock (a date without a year is resolved against
 ``captured_at``, never against today). Each returns exactly ``url, site, lang, title,
-published, published_raw, dateline, section, body`` and ``boilerplate{headlines, rates,
-copyright}``; a field the page does not have is ``None`` (or an empty list / ``""`` body).
+published, published_raw, dateline, section, body``, ``boilerplate{headlines, rates,
+copyright}`` and ``authors, modified, modified_raw, description, image, tags,
+canonical_url``; a field the page does not have is ``None`` (or an empty list / ``""``
+body).
 """
 
 from __future__ import annotations

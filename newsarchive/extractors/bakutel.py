@@ -26,6 +26,7 @@ from newsarchive.extractors.common import (
     has_class,
     inline_text,
     normalize_lang,
+    page_metadata,
     parse_html,
     reference_time,
     split_dateline,
@@ -88,6 +89,7 @@ def extract_bakutel(
         paragraphs.extend(block_paragraphs(container))
     record["dateline"], paragraphs = split_dateline(paragraphs)
     record["body"] = "\n\n".join(paragraphs)
+    record.update(page_metadata(root, url, record["published"], reference_time(captured_at)))
     boilerplate = record["boilerplate"]
     boilerplate["headlines"] = unique_links(_headline_links(root, url))
     boilerplate["rates"] = [rate for table in _CURRENCY_TABLES(root) for rate in _rates(table)]

@@ -24,6 +24,7 @@ __all__ = [
     "inline_text",
     "is_dateline",
     "normalize_lang",
+    "page_metadata",
     "parse_html",
     "reference_time",
     "sniff_encoding",
@@ -254,7 +255,34 @@ def empty_record(layout: str, url: str) -> dict[str, Any]:
         "section": None,
         "body": "",
         "boilerplate": {"headlines": [], "rates": [], "copyright": None},
+        "authors": [],
+        "modified": None,
+        "modified_raw": None,
+        "description": None,
+        "image": None,
+        "tags": [],
+        "canonical_url": None,
     }
+
+
+def page_metadata(
+    root: Any, url: str, published: str | None, captured_at: datetime | None
+) -> dict[str, Any]:
+    """``authors, modified, modified_raw, description, image, tags, canonical_url`` from
+    the page's metadata (JSON-LD, ``<meta>``, ``<link rel="canonical">``), as the generic
+    extractor reads them; a layout has no byline to read."""
+    from newsarchive.extractors.generic.metadata import find_metadata
+    from newsarchive.extractors.generic.published import jsonld_objects
+
+    return find_metadata(
+        root,
+        url,
+        url,
+        jsonld_objects(root),
+        published=published,
+        captured_at=captured_at,
+        bylines=False,
+    )
 
 
 def unique_links(items: Iterable[tuple[str | None, str]]) -> list[dict[str, str]]:

@@ -30,6 +30,7 @@ from newsarchive.extractors.common import (
     has_class,
     inline_text,
     normalize_lang,
+    page_metadata,
     parse_html,
     reference_time,
     split_dateline,
@@ -95,6 +96,7 @@ def extract_trend(
     record["dateline"], paragraphs = split_dateline(_paragraphs(root))
     record["body"] = "\n\n".join(paragraphs)
     record["boilerplate"]["headlines"] = unique_links(_rail_links(root, url))
+    record.update(page_metadata(root, url, record["published"], reference_time(captured_at)))
     copyright_ = _COPYRIGHT(root)
     record["boilerplate"]["copyright"] = (
         clean_or_none(inline_text(copyright_[0])) if copyright_ else None

@@ -13,7 +13,7 @@ from urllib.parse import parse_qs
 from newsarchive.replica import words
 from newsarchive.replica.model import Article, Link, RateTable
 from newsarchive.replica.pages import HostSite, ModePicker, Resource, make_resource
-from newsarchive.replica.trend import GIF
+from newsarchive.replica.trend import GIF, PAGE_METADATA
 
 if TYPE_CHECKING:
     from newsarchive.replica.content import Replica
@@ -28,6 +28,9 @@ SECTION_ITEMS = 60
 CHARSETS: dict[str, str] = {"en": "utf-8", "az": "utf-8", "ru": "windows-1251"}
 ENCODINGS: dict[str, str] = {"en": "utf-8", "az": "utf-8", "ru": "cp1251"}
 HOME_LABELS: dict[str, str] = {"en": "English", "az": "Azərbaycanca", "ru": "Русский"}
+
+#: The keywords every page declares (``<meta name="keywords">``): an article's ``tags``.
+KEYWORDS = ("telecom", "ICT", "Azerbaijan")
 
 
 def visible_date(art: Article) -> str:
@@ -62,7 +65,7 @@ class _Site:
 
     def page(self, lang: str, title: str, content: str, right: str, keywords: bool = True) -> str:
         ui = words.BAKUTEL_UI[lang]
-        meta = '<meta name="keywords" content="telecom, ICT, Azerbaijan">\n' if keywords else ""
+        meta = f'<meta name="keywords" content="{", ".join(KEYWORDS)}">\n' if keywords else ""
         return (
             "<html>\n<head>\n"
             '<meta http-equiv="Content-Type" '
@@ -338,4 +341,6 @@ def expected_record(art: Article, replica: Replica, origins: dict[str, str]) -> 
             "rates": rates,
             "copyright": copyright_line(replica.now.year),
         },
+        **PAGE_METADATA,
+        "tags": list(KEYWORDS),  # <meta name="keywords">
     }

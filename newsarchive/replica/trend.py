@@ -493,11 +493,24 @@ def headlines(art: Article, origin: str) -> list[dict[str, str]]:
     return out
 
 
+#: The record fields of schema version 2 that the article pages do not fill.
+PAGE_METADATA: dict[str, Any] = {
+    "authors": [],
+    "modified": None,
+    "modified_raw": None,
+    "description": None,
+    "image": None,
+    "tags": [],
+    "canonical_url": None,
+}
+
+
 def expected_record(art: Article, replica: Replica, origins: dict[str, str]) -> dict[str, Any]:
     """The record a correct extraction of ``art``'s page gives."""
     origin = origins[TREND_HOSTS[art.lang]]
+    url = f"{origin}{art.path}"
     return {
-        "url": f"{origin}{art.path}",
+        "url": url,
         "site": "trend",
         "lang": art.lang,
         "title": art.title,
@@ -511,4 +524,6 @@ def expected_record(art: Article, replica: Replica, origins: dict[str, str]) -> 
             "rates": [],
             "copyright": copyright_line(replica.now.year),
         },
+        **PAGE_METADATA,
+        "canonical_url": url,  # <link rel="canonical">
     }

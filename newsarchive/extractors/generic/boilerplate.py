@@ -24,15 +24,6 @@ from .parse import clean
 _ANCHORS = etree.XPath("//a[@href]")
 _NSTR = etree.XPath("normalize-space()")
 _TABLES = etree.XPath("//table")
-_COPYRIGHT = etree.XPath(
-    "//body//text()[contains(., '©') or contains(., 'opyright') or contains(., 'COPYRIGHT')"
-    " or contains(., '(c)') or contains(., '(C)') or contains(., 'ights reserved')"
-    " or contains(., 'IGHTS RESERVED') or contains(., 'права защищены')"
-    " or contains(., 'hüquqlar') or contains(., 'hakları saklıdır')"
-    " or contains(., 'Rechte vorbehalten') or contains(., 'droits réservés')"
-    " or contains(., 'derechos reservados') or contains(., 'Müəllif hüquq')]"
-)
-_WORD_SPLIT = re.compile(r"\s+")
 _CURRENCIES = frozenset(
     [
         "USD",
@@ -99,11 +90,23 @@ _HEADINGS = frozenset(
 )
 
 
+_ABSOLUTE = re.compile(r"https?://", re.IGNORECASE)
+#: What urljoin would normalise or reject in an absolute URL: dot segments, whitespace,
+#: an IPv6 or odd authority.
+_UNSAFE = re.compile(r"/\.\.?(?:/|$)|\s|\[|@")
+_ORIGIN = re.compile(r"^https?://[A-Za-z0-9.-]+(?::\d+)?(?=[/?#]|$)")
+_PLAIN_HOST = re.compile(r"^https?://([A-Za-z0-9.-]+)(?::\d+)?(?:[/?#]|$)", re.IGNORECASE)
+
+
 def _host(url: str) -> str:
-    try:
-        host = urlsplit(url).hostname or ""
-    except ValueError:  # a malformed address
-        return ""
+    m = _PLAIN_HOST.match(url)
+    if m:
+        host = m.group(1).lower()
+    else:
+        try:
+            host = urlsplit(url).hostname or ""
+        except ValueError:  # a malformed address
+            return ""
     return host[4:] if host.startswith("www.") else host
 
 
@@ -113,14 +116,17 @@ def find_headlines(
     """Headline links in the page's lists (outside the article text), once each."""
     excluded = set(content)
     page_host = _host(base_url)
+    m = _ORIGIN.match(base_url)
+    origin = m.group(0) if m else ""
     page = base_url.split("#", 1)[0].rstrip("/")
     groups: dict[etree._Element, list[tuple[str, str]]] = {}
     listed: set[str] = set()
     order: list[tuple[str, str, etree._Element, bool]] = []
     for a in _ANCHORS(root):
-        text = clean(_NSTR(a))
-        if not 15 <= len(text) <= 250 or len(_WORD_SPLIT.split(text)) < 3:
+        text = _NSTR(a)  # whitespace already collapsed: only NFC is left to do
+        if not 15 <= len(text) <= 250 or len(text.split()) < 3:
             continue
+        text = clean(text)
         href = a.get("href", "").strip()
         if href.startswith(("#", "javascript:", "mailto:", "tel:")):
             continue
@@ -146,10 +152,20 @@ def find_headlines(
     for text, href, container, in_li in order:
         if not in_li and (container is None or len(groups.get(container, ())) < 3):
             continue
-        try:
-            url = urljoin(base_url, href).split("#", 1)[0]
-        except ValueError:  # a malformed link, e.g. "https://[not-an-address]/"
-            continue
+        if _ABSOLUTE.match(href) and not _UNSAFE.search(href):
+            url = href.split("#", 1)[0]  # the common case, without urljoin's cost
+        elif (
+            origin
+            and href.startswith("/")
+            and not href.startswith("//")
+            and not _UNSAFE.search(href)
+        ):
+            url = origin + href.split("#", 1)[0]  # a path on the same site
+        else:
+            try:
+                url = urljoin(base_url, href).split("#", 1)[0]
+            except ValueError:  # a malformed link, e.g. "https://[not-an-address]/"
+                continue
         if not url.startswith(("http://", "https://")) or url.rstrip("/") == page:
             continue
         host = _host(url)
@@ -250,18 +266,43 @@ def _currency(cell: str) -> str | None:
     return None
 
 
+_COPYRIGHT_TEXT = re.compile(
+    "©|opyright|COPYRIGHT|\\([cC]\\)|ights reserved|IGHTS RESERVED|права защищены|hüquqlar|"
+    "hakları saklıdır|Rechte vorbehalten|droits réservés|derechos reservados|Müəllif hüquq"
+)
+
+
 def find_copyright(root: etree._Element) -> str | None:
     """The copyright line (the last one on the page), whitespace collapsed."""
-    found = None
-    for text in _COPYRIGHT(root):
-        parent = text.getparent()
-        if parent is None:
-            continue
-        if text.is_tail:
-            parent = parent.getparent() if parent.getparent() is not None else parent
-        line = clean(_NSTR(parent))
-        if not line or len(line) > 300:
-            line = clean(str(text))
-        if line and len(line) <= 300:
-            found = line
+    body = root.find("body")
+    if body is None:
+        return None
+    # from the end of the page: the last text holding a copyright mark wins (the page's
+    # last elements first, where it nearly always is, then the rest)
+    tail = _LAST_ELEMENTS(body)
+    found = _last_copyright(tail)
+    if found is None and len(tail) >= _TAIL:
+        found = _last_copyright(list(body.iter()))
     return found
+
+
+_TAIL = 120
+_LAST_ELEMENTS = etree.XPath(f"(.//*)[position() > last() - {_TAIL}]")
+
+
+def _last_copyright(elements: list[etree._Element]) -> str | None:
+    for el in reversed(elements):
+        if not isinstance(el.tag, str):
+            continue
+        for text, is_tail in ((el.tail, True), (el.text, False)):
+            if not text or not _COPYRIGHT_TEXT.search(text):
+                continue
+            parent = el.getparent() if is_tail else el
+            if parent is None:
+                continue
+            line = clean(_NSTR(parent))
+            if not line or len(line) > 300:
+                line = clean(text)
+            if line and len(line) <= 300:
+                return line
+    return None

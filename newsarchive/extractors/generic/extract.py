@@ -6,16 +6,17 @@ from datetime import datetime
 
 from lxml import etree
 
-from .body import extract_text, find_content, find_dateline
+from .body import find_body, find_dateline
 from .boilerplate import find_copyright, find_headlines, find_rates
 from .language import guess_lang, normalise_lang
-from .parse import clean, parse_html
+from .metadata import find_metadata
+from .parse import clean, parse_html, repair_nesting, strip_junk
 from .published import _types, find_published, jsonld_objects
 from .title import find_title
 
 _META = etree.XPath("//meta[@content]")
+_JSONLD_TYPE = "application/ld+json"
 _BASE = etree.XPath("//base/@href")
-_JUNK = ("script", "style", "noscript", "template", "svg")
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 #: Languages whose numeric dates put the month first.
 _MONTH_FIRST = frozenset({"en", "en-US", "en-PH", "en-CA"})
@@ -45,6 +46,13 @@ def _empty(url: str) -> dict:
         "section": None,
         "body": "",
         "boilerplate": {"headlines": [], "rates": [], "copyright": None},
+        "authors": [],
+        "modified": None,
+        "modified_raw": None,
+        "description": None,
+        "image": None,
+        "tags": [],
+        "canonical_url": None,
     }
 
 
@@ -75,16 +83,20 @@ def extract_generic(
         encoding: the encoding from the HTTP headers, if any.
 
     Returns:
-        ``url, lang, title, published, published_raw, dateline, section, body`` and
-        ``boilerplate: {headlines, rates, copyright}``; a field the page does not have is
-        ``None`` (or empty).
+        ``url, lang, title, published, published_raw, dateline, section, body``,
+        ``boilerplate: {headlines, rates, copyright}`` and ``authors, modified,
+        modified_raw, description, image, tags, canonical_url``; a field the page does not
+        have is ``None`` (or empty).
     """
     record = _empty(url)
     root = parse_html(html, encoding)
     if root is None:
         return record
+    repair_nesting(root)
     meta = _meta_map(root)
     jsonld = jsonld_objects(root)
+    scripts = [el.text for el in root.iter("script") if el.text and el.get("type") != _JSONLD_TYPE]
+    strip_junk(root)  # scripts, styles, templates: no finder reads them from here on
     base = _BASE(root)
     base_url = url
     if base and base[0].strip().startswith("http"):
@@ -110,18 +122,31 @@ def extract_generic(
         if not section and isinstance(s, str):
             section = s
     record["section"] = clean(section) or None
-    record["title"] = find_title(root, meta, headline)
+    record["title"] = find_title(root, meta, headline, url)
 
     found = find_published(
-        root, url, jsonld, captured_at=captured_at, day_first=lang not in _MONTH_FIRST
+        root,
+        url,
+        jsonld,
+        captured_at=captured_at,
+        day_first=lang not in _MONTH_FIRST,
+        scripts=scripts,
     )
     if found is not None:
         record["published"] = found.iso
         record["published_raw"] = found.raw or None
 
-    etree.strip_elements(root, *_JUNK, with_tail=False)
-    content = find_content(root)
-    blocks = extract_text(content)
+    record.update(
+        find_metadata(
+            root,
+            url,
+            base_url,
+            jsonld,
+            published=record["published"],
+            captured_at=captured_at,
+        )
+    )
+    blocks, content = find_body(root)
     if blocks and record["title"] and clean(blocks[0]).casefold() == record["title"].casefold():
         blocks = blocks[1:]
     record["body"] = "\n\n".join(blocks)

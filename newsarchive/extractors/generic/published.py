@@ -22,6 +22,10 @@ Where to look, in order of trust:
 6. last resorts: the date next to a link to the page itself (its entry in a list of recent
    posts), a site's own ``<meta>`` publication key, a publication key in script data.
 
+Printed dates in comments, teasers, lists of other articles, sidebars and footers are not
+the page's; a block whose name says so but that holds most of the page's text wraps the
+article (``teaser-body``) and does not exclude its dates.
+
 A machine value is checked against the printed dates: a page that prints its modification
 day (``dateModified``) as its date presents itself as (re)published then; a UTC instant
 gives way to the printed local day one day off when the printed time (if any) is the
@@ -39,11 +43,12 @@ import re
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 from email.utils import parsedate_to_datetime
+from typing import Any
 from urllib.parse import urljoin
 
 from lxml import etree
 
-from .parse import clean
+from .parse import clean, marked_elements
 
 try:  # the shared date parser (month names, relative and yearless dates)
     from newsarchive import dates as _dates
@@ -128,23 +133,40 @@ _SCRIPT_DATE = re.compile(
     r"|publish_date|publicationDate|first_?[pP]ublish(?:ed)?_?[dD]ate|pubDate|pubdate)"
     r'\\?"\s*:\s*\\?"([^"\\]{8,40})'
 )
-_JSONLD = etree.XPath("//script[@type='application/ld+json']/text()")
 _ITEMPROP = etree.XPath(
     "//*[@itemprop='datePublished' or @itemprop='dateCreated'][not(self::meta)]"
     "|//time[@pubdate]|//abbr[contains(concat(' ', @class, ' '), ' published ')]"
 )
 _TIMES = etree.XPath("//time[@datetime]")
-_DATEISH = etree.XPath(
-    "//*[self::div or self::span or self::p or self::time or self::small or self::li"
-    " or self::em or self::strong or self::b or self::i or self::dd or self::font or self::td"
-    " or self::header or self::section or self::h5 or self::h6 or self::h4 or self::a]"
-    "[@class or @id][string-length(normalize-space(.)) < 80]"
+_DATEISH_TAGS = frozenset(
+    [
+        "div",
+        "span",
+        "p",
+        "time",
+        "small",
+        "li",
+        "em",
+        "strong",
+        "b",
+        "i",
+        "dd",
+        "font",
+        "td",
+        "header",
+        "section",
+        "h5",
+        "h6",
+        "h4",
+        "a",
+    ]
 )
+_NSTR = etree.XPath("normalize-space()")
+#: A class or id naming a date (matched in lower case).
 _DATEISH_NAME = re.compile(
-    r"date|time|publi|posted|byline|dateline|meta|datum|fecha|data|tarix|tarih|info|stamp|zeit",
-    re.IGNORECASE,
+    r"date|time|publi|posted|byline|dateline|meta|datum|fecha|data|tarix|tarih|info|stamp|zeit"
 )
-_NOT_DATEISH = re.compile(r"update|modif|comment|expir|related|akt", re.IGNORECASE)
+_NOT_DATEISH = re.compile(r"update|modif|comment|expir|related|aktualisiert")
 
 _ISO = re.compile(
     r"(?<!\d)(\d{4})-?(\d{2})-?(\d{2})"
@@ -299,7 +321,10 @@ def _walk_jsonld(node: object, depth: int = 0) -> Iterable[dict]:
 def jsonld_objects(root: etree._Element) -> list[dict]:
     """Every JSON-LD object of the page (``@graph`` flattened); broken blocks are skipped."""
     out: list[dict] = []
-    for text in _JSONLD(root):
+    for script in root.iter("script"):
+        if script.get("type") != "application/ld+json":
+            continue
+        text = script.text or ""
         text = text.strip()
         if not text:
             continue
@@ -395,10 +420,13 @@ def from_meta(root: etree._Element, limit: date, *, other: bool = False) -> Foun
     return Found(best[1], best[2], source)
 
 
-def from_scripts(root: etree._Element, limit: date) -> Found | None:
+def from_scripts(
+    root: etree._Element, limit: date, scripts: list[str] | None = None
+) -> Found | None:
     """The first publication key in the page's script data (``"publishedDate": "..."``),
-    for pages that keep their metadata only there."""
-    for text in _SCRIPTS(root):
+    for pages that keep their metadata only there (``scripts``: their texts, when the
+    page's scripts are already removed)."""
+    for text in _SCRIPTS(root) if scripts is None else scripts:
         for m in _SCRIPT_DATE.finditer(text):
             iso = parse_machine(m[1], limit)
             if iso is not None:
@@ -426,7 +454,7 @@ def from_markup(root: etree._Element, limit: date, url: str = "", **text_args) -
     return None
 
 
-_FOREIGN_BLOCK = re.compile(r"comment|related|recommend|reply|replies", re.IGNORECASE)
+_FOREIGN_BLOCK = re.compile(r"comment|related|recommend|reply|replies")
 
 
 def _page_key(url: str) -> str:
@@ -455,8 +483,8 @@ def _foreign(el: etree._Element, url: str) -> bool:
             return True
         if anc.tag in ("body", "html"):
             break
-        name = (anc.get("class") or "") + " " + (anc.get("id") or "")
-        if _FOREIGN_BLOCK.search(name):
+        name = ((anc.get("class") or "") + " " + (anc.get("id") or "")).lower()
+        if _FOREIGN_BLOCK.search(name) and not _wraps_article(anc):
             return True
     return False
 
@@ -530,7 +558,7 @@ def _in_list(el: etree._Element) -> bool:
         if tag in ("article", "main", "body"):
             return False
         cls = anc.get("class")
-        if cls and _NOT_DATEISH.search(cls):
+        if cls and _NOT_DATEISH.search(cls.lower()) and not _wraps_article(anc):
             return True
     return False
 
@@ -540,7 +568,9 @@ def _own_text(el: etree._Element) -> str:
     leaving out parts marked as an update or modification."""
     parts = [el.text or ""]
     for child in el.iterchildren():
-        if isinstance(child.tag, str) and not _NOT_DATEISH.search(child.get("class") or ""):
+        if isinstance(child.tag, str) and not _NOT_DATEISH.search(
+            (child.get("class") or "").lower()
+        ):
             parts.append(_own_text(child))
         parts.append(child.tail or "")
     return " ".join(p for p in parts if p)
@@ -550,9 +580,13 @@ def from_visible_text(
     root: etree._Element, limit: date, url: str = "", **text_args
 ) -> Found | None:
     """Short elements whose class or id names a date, parsed as readers see them."""
-    for el in _DATEISH(root):
-        name = (el.get("class") or "") + " " + (el.get("id") or "")
-        if not _DATEISH_NAME.search(name) or _NOT_DATEISH.search(name) or _in_list(el):
+    for el in marked_elements(root, _DATEISH_NAME):
+        if el.tag not in _DATEISH_TAGS:
+            continue
+        name = ((el.get("class") or "") + " " + (el.get("id") or "")).lower()
+        if _NOT_DATEISH.search(name):
+            continue
+        if len(_NSTR(el)) >= 80 or _in_list(el):  # short elements only
             continue
         if _foreign(el, url):
             continue
@@ -579,9 +613,7 @@ _TEXT_SKIP = frozenset(
         "nav",
     )
 )
-_BAD_BLOCK = re.compile(
-    r"comment|related|footer|sidebar|widget|teaser|recommend|archive", re.IGNORECASE
-)
+_BAD_BLOCK = re.compile(r"comment|related|footer|sidebar|widget|teaser|recommend|archive")
 
 
 def _text_candidates(root: etree._Element) -> tuple[int | None, list[tuple[int, str]]]:
@@ -605,7 +637,28 @@ def _text_candidates(root: etree._Element) -> tuple[int | None, list[tuple[int, 
     return h1_pos, found
 
 
+#: A block named like a teaser, a comment or a list that holds more than this share of
+#: the page's text wraps the article (``teaser-body``): its name does not exclude it.
+_WRAPPER_SHARE = 0.5
+#: The last page's text length (the finders ask for it many times).
+_PAGE_TEXT: list = [(None, 0)]  # one (root, length) pair, replaced whole
+
+
+def _wraps_article(block: etree._Element) -> bool:
+    """Whether a block holds most of its page's text (then it wraps the article, whatever
+    its name says)."""
+    root = block.getroottree().getroot()
+    cached_root, total = _PAGE_TEXT[0]
+    if cached_root is not root:
+        body = root.find("body")
+        total = len(_NSTR(body if body is not None else root))
+        _PAGE_TEXT[0] = (root, total)
+    return bool(total) and len(_NSTR(block)) >= _WRAPPER_SHARE * total
+
+
 def _excluded(el: etree._Element) -> bool:
+    """Whether a printed date lies in navigation, a link, a footer (outside the article)
+    or a block named as a comment, teaser, sidebar... that does not wrap the article."""
     footer = False
     for anc in el.iterancestors():
         tag = anc.tag
@@ -619,7 +672,7 @@ def _excluded(el: etree._Element) -> bool:
             footer = False
             break
         name = anc.get("class") or anc.get("id")
-        if name and _BAD_BLOCK.search(name):
+        if name and _BAD_BLOCK.search(name.lower()) and not _wraps_article(anc):
             return True
     return footer
 
@@ -631,7 +684,6 @@ def from_page_text(root: etree._Element, limit: date, **text_args) -> Found | No
         return None
     if h1_pos is not None:
         found.sort(key=lambda x: (x[0] - h1_pos) if x[0] >= h1_pos else 3 * (h1_pos - x[0]))
-    tries = 0
     elements = None
     for pos, text in found:
         if "©" in text or "opyright" in text:
@@ -643,7 +695,6 @@ def from_page_text(root: etree._Element, limit: date, **text_args) -> Found | No
             elements = list(root.iter())
         if _excluded(elements[pos]):
             continue
-        tries += 1
         return Found(iso, clean(text), "page-text")
     return None
 
@@ -658,37 +709,43 @@ _CUE = re.compile(
     r"|опубликовано|дата\s+публикации)(?!\w)",
     re.IGNORECASE,
 )
+#: The cues to match in lower-cased text (cheaper than a case-insensitive match).
+_CUE_LOWER = re.compile(_CUE.pattern)
 _CUE_SKIP = _TEXT_SKIP | {"a"}
 
 
-def _text_pieces(root: etree._Element) -> Iterable[tuple[etree._Element, str]]:
-    """Every text piece of the page in reading order, with the element it lies in."""
-    for event, el in etree.iterwalk(root, events=("start", "end")):
-        tag = el.tag
-        if not isinstance(tag, str):
-            continue
-        if event == "start":
-            if el.text and tag not in _CUE_SKIP:
-                yield el, el.text
-        elif el.tail:
-            parent = el.getparent()
-            if parent is not None:
-                yield parent, el.tail
+_TEXTS = etree.XPath("//text()[string-length() < 200]")
+
+
+def _piece_element(text: Any) -> etree._Element | None:
+    """The element a text piece lies in (a tail lies in its element's parent), or
+    ``None`` for the text of a script, a link and the like."""
+    el = text.getparent()
+    if el is None:
+        return None
+    if text.is_tail:
+        return el.getparent()
+    return None if el.tag in _CUE_SKIP else el
 
 
 def from_cue(root: etree._Element, limit: date, url: str = "", **text_args) -> Found | None:
     """A date announced as the publication date: "Published on 2 May 2014", or a label
     ("Mis en ligne", "Erschienen am:") with the date in the next piece of text."""
-    pieces = _text_pieces(root)
-    for el, text in pieces:
-        if len(text) > 200:
-            continue
-        m = _CUE.search(text, 0, 40)  # a label opens its piece of text
+    texts = _TEXTS(root)
+    for i, text in enumerate(texts):
+        head = text[:40]  # a label opens its piece of text
+        low = head.lower()
+        m = _CUE_LOWER.search(low) if len(low) == len(head) else _CUE.search(head)
         if m is None or _MODIFIED.search(text, 0, m.start()):
+            continue
+        el = _piece_element(text)
+        if el is None:
             continue
         candidates = [text[m.end() :]]
         if not _DIGIT.search(candidates[0]):
-            following = (t for _, t in pieces if not t.isspace())
+            following = (
+                t for t in texts[i + 1 : i + 8] if not t.isspace() and _piece_element(t) is not None
+            )
             candidates += itertools.islice(following, 2)
         for candidate in candidates:
             if len(candidate) > 120 or not _DIGIT.search(candidate):
@@ -711,9 +768,12 @@ def from_self_link(root: etree._Element, limit: date, url: str, **text_args) -> 
     key = _page_key(url)
     if key.count("/") < 1:  # a site's home page links to itself everywhere
         return None
+    last = key.rsplit("/", 1)[-1]  # a link to the page names its last path segment
     for a in _LINKS(root):
         href = a.get("href", "").strip()
-        if not href or href.startswith("#") or _links_elsewhere(a, url):
+        if not href or href.startswith("#") or last not in href.lower():
+            continue
+        if _links_elsewhere(a, url):
             continue
         block = a.getparent()
         for _ in range(2):
@@ -853,8 +913,10 @@ def find_published(
     captured_at: datetime | None = None,
     day_first: bool = True,
     tz: str | None = None,
+    scripts: list[str] | None = None,
 ) -> Found | None:
-    """The page's publication date, or ``None`` (see the module docstring for the order)."""
+    """The page's publication date, or ``None`` (see the module docstring for the order).
+    ``scripts`` are the texts of the page's scripts when they were removed from ``root``."""
     now = captured_at or datetime.now(UTC)
     limit = (now + timedelta(days=1)).date()
     text_args = {"reference": captured_at, "day_first": day_first, "tz": tz}
@@ -885,5 +947,5 @@ def find_published(
         shown.first("cue", "time", "text", "page-text")
         or from_self_link(root, limit, url, **text_args)
         or from_meta(root, limit, other=True)
-        or from_scripts(root, limit)
+        or from_scripts(root, limit, scripts)
     )
