@@ -91,6 +91,14 @@ class ArticleItem:
     ``{file, offset, length, record_id}`` (``file`` is the WARC file's name in ``DIR/warc/``,
     ``offset``/``length`` the byte range of its gzip member, ``record_id`` its WARC-Record-ID)."""
 
+    version: int = 1
+    """Which version of the article this record is: ``1`` for its first record, then 2, 3,
+    ... each time what the article says (title, body, publication date, dateline) changed;
+    a change of the page's boilerplate alone makes no new version."""
+
+    previous: dict[str, Any] | None = None
+    """The ``warc`` pointer of the record this version supersedes; ``None`` for version 1."""
+
     schema_version: int = SCHEMA_VERSION
     """The record format's version: ``2``. Changes only with a CHANGELOG entry."""
 

@@ -41,6 +41,8 @@ RECORD_FIELDS: tuple[str, ...] = (
     "canonical_url",
     "fetched_at",
     "warc",
+    "version",
+    "previous",
 )
 """The fields of a record of :data:`SCHEMA_VERSION`, in the order they are written."""
 
@@ -53,10 +55,15 @@ METADATA_FIELDS: tuple[str, ...] = (
     "tags",
     "canonical_url",
 )
-"""The fields schema version 2 added (a version 1 record does not have them)."""
+"""The page metadata fields schema version 2 added."""
+
+VERSION_FIELDS: tuple[str, ...] = ("version", "previous")
+"""The article-version fields schema version 2 added: ``version`` (1 for an article's first
+record, then 2, 3, ... for each change of what it says) and ``previous`` (the ``warc``
+pointer of the record it supersedes; ``null`` for version 1)."""
 
 FIELDS_BY_VERSION: dict[int, tuple[str, ...]] = {
-    1: tuple(name for name in RECORD_FIELDS if name not in METADATA_FIELDS),
+    1: tuple(name for name in RECORD_FIELDS if name not in METADATA_FIELDS + VERSION_FIELDS),
     SCHEMA_VERSION: RECORD_FIELDS,
 }
 """The fields every record of each known ``schema_version`` has: records archived before
@@ -169,6 +176,8 @@ class _Checker:
             self._fetched_at(record["fetched_at"])
         if "warc" in record:
             self._warc(record["warc"])
+        if "version" in record or "previous" in record:
+            self._version(record.get("version"), record.get("previous"))
         if not _all_nfc(record):  # the common case costs one walk without path strings
             self._nfc("", record)
 
@@ -355,30 +364,43 @@ class _Checker:
                 elif isinstance(rate, float) and not math.isfinite(rate):
                     self.add(f"{path}.rate", f"must be a finite number, not {rate!r}")
 
-    def _warc(self, value: Any) -> None:
+    def _warc(self, value: Any, name: str = "warc") -> None:
         if not isinstance(value, Mapping):
             self.add(
-                "warc",
+                name,
                 f"must be an object {{file, offset, length, record_id}}, not {_type_name(value)}",
             )
             return
-        for name in WARC_FIELDS:
-            if name not in value:
-                self.add(f"warc.{name}", "missing")
+        for key in WARC_FIELDS:
+            if key not in value:
+                self.add(f"{name}.{key}", "missing")
         if "file" in value:
-            self._text("warc.file", value["file"], nullable=False, collapsed=False)
+            self._text(f"{name}.file", value["file"], nullable=False, collapsed=False)
         if "offset" in value:
             offset = value["offset"]
             if not _is_int(offset) or offset < 0:
-                self.add("warc.offset", f"must be an integer >= 0, not {offset!r}")
+                self.add(f"{name}.offset", f"must be an integer >= 0, not {offset!r}")
         if "length" in value:
             length = value["length"]
             if not _is_int(length) or length <= 0:
-                self.add("warc.length", f"must be an integer > 0, not {length!r}")
+                self.add(f"{name}.length", f"must be an integer > 0, not {length!r}")
         if "record_id" in value:
             record_id = value["record_id"]
             if not isinstance(record_id, str) or not _RECORD_ID_RE.match(record_id):
-                self.add("warc.record_id", f"{record_id!r} is not <urn:uuid:...>")
+                self.add(f"{name}.record_id", f"{record_id!r} is not <urn:uuid:...>")
+
+    def _version(self, version: Any, previous: Any) -> None:
+        if not _is_int(version) or version < 1:
+            self.add("version", f"must be an integer >= 1, not {version!r}")
+            return
+        if version == 1:
+            if previous is not None:
+                self.add("previous", "must be null in a version 1 record")
+            return
+        if previous is None:
+            self.add("previous", f"must point at the record version {version} supersedes")
+            return
+        self._warc(previous, "previous")
 
     def _nfc(self, path: str, value: Any) -> None:
         """Report every string (keys too) in ``value`` that is not Unicode NFC."""

@@ -55,6 +55,8 @@ def good() -> dict[str, Any]:
             "length": 1234,
             "record_id": "<urn:uuid:1b4e28ba-2fa1-11d2-883f-0016d3cca427>",
         },
+        "version": 1,
+        "previous": None,
     }
 
 
@@ -101,6 +103,8 @@ def test_constants() -> None:
         "canonical_url",
         "fetched_at",
         "warc",
+        "version",
+        "previous",
     )
 
 
@@ -130,7 +134,7 @@ def test_a_version_1_record_is_valid_without_the_version_2_fields() -> None:
 
 def test_extra_fields_are_allowed() -> None:
     record = good()
-    record["version"] = 3
+    record["crawler_note"] = "an addition a later version may make"
     assert validate_record(record) == []
 
 
@@ -312,3 +316,30 @@ def test_parse_utc_timestamp() -> None:
     )
     assert parse_utc_timestamp("2024-05-02T10:00:00+01:00") is None
     assert parse_utc_timestamp("2024-02-30T10:00:00Z") is None
+
+
+POINTER = {
+    "file": "trend-20260101000000-00000-host.warc.gz",
+    "offset": 10,
+    "length": 20,
+    "record_id": "<urn:uuid:1b4e28ba-2fa1-11d2-883f-0016d3cca427>",
+}
+
+
+@pytest.mark.parametrize(
+    ("version", "previous", "problem"),
+    [
+        (1, None, None),
+        (2, POINTER, None),
+        (0, None, "version"),
+        ("2", POINTER, "version"),
+        (1, POINTER, "previous"),
+        (2, None, "previous"),
+        (3, {"file": "x.warc.gz"}, "previous.offset"),
+    ],
+)
+def test_version_and_previous(version: Any, previous: Any, problem: str | None) -> None:
+    record = with_change("version", version)
+    record["previous"] = previous
+    found = fields(validate_record(record))
+    assert found == ([] if problem is None else [problem]) or (problem and problem in found)
