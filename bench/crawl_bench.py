@@ -12,6 +12,10 @@ compare runs, not absolutes). Prints per-round figures, the medians, the median 
 pairwise ratios, the CPU time per page our work adds to plain Scrapy's (less noisy than
 the rates on a shared machine), and WARC bytes written per page.
 
+After each round's full crawl, the unchanged replica is crawled again into the same folder
+(issue #11: a recrawl fetches the discovery pages, no article page, and adds no record):
+its requests and time as ratios of the first crawl's.
+
 Then the whole machine (issue #12): the full pipeline as two workers on one Redis frontier
 (each worker its own process and output folder, as two machines would have; needs
 ``redis-server``), and as a crawl plan's parallel sites (``newsarchive run`` with the three
@@ -95,8 +99,11 @@ def wrk(url: str) -> str | None:
     return None
 
 
-def crawl(roots: dict, extra: list[str]) -> dict:
-    out = Path(tempfile.mkdtemp(prefix="na-bench-"))
+def crawl(roots: dict, extra: list[str], *, out: Path | None = None, keep: bool = False) -> dict:
+    """One crawl of both sites; into ``out`` (a recrawl) or a fresh folder, removed after
+    unless ``keep`` (the result's ``out`` then names it)."""
+    out = out or Path(tempfile.mkdtemp(prefix="na-bench-"))
+    earlier = set((out / "reports").glob("*.json")) if (out / "reports").is_dir() else set()
     args = [sys.executable, "-m", "newsarchive", "crawl", "trend", "bakutel", "--out", str(out)]
     for site, urls in roots.items():
         for url in urls:
@@ -106,18 +113,24 @@ def crawl(roots: dict, extra: list[str]) -> dict:
         proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=err)
         _, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)
-    pages = 0
+    pages = requests = records = 0
     seconds = 0.0
-    for report in (out / "reports").glob("*.json"):
+    for report in set((out / "reports").glob("*.json")) - earlier:
         data = json.loads(report.read_text())
         stats = data["stats"]
         pages += stats.get("downloader/response_count", 0)
+        requests += stats.get("downloader/request_count", 0)
+        records += stats.get("newsarchive/jsonl/records", 0)
         start = datetime.fromisoformat(data["started_at"].replace("Z", "+00:00"))
         end = datetime.fromisoformat(data["finished_at"].replace("Z", "+00:00"))
         seconds = max(seconds, (end - start).total_seconds())
     warc_bytes = sum(p.stat().st_size for p in (out / "warc").glob("*.warc.gz"))
-    shutil.rmtree(out, ignore_errors=True)
+    if not keep:
+        shutil.rmtree(out, ignore_errors=True)
     return {
+        "out": out,
+        "requests": requests,
+        "records": records,
         "pages": pages,
         "seconds": seconds,
         "pages_per_s": pages / seconds if seconds else 0.0,
@@ -249,9 +262,10 @@ def main(argv: list[str] | None = None) -> int:
             "plain": PLAIN,
         }
         rows: dict[str, list[dict]] = {name: [] for name in runs}
+        recrawls: list[dict] = []
         for n in range(args.rounds):
             for name, extra in runs.items():
-                result = crawl(roots, extra)
+                result = crawl(roots, extra, keep=name == "full")
                 rows[name].append(result)
                 print(
                     f"round {n + 1} {name:8s} {result['pages']:5d} pages "
@@ -261,6 +275,15 @@ def main(argv: list[str] | None = None) -> int:
                     flush=True,
                 )
                 time.sleep(0.2)
+                if name == "full":  # the unchanged replica again, into the same folder
+                    again = crawl(roots, [], out=result["out"])
+                    recrawls.append(again)
+                    print(
+                        f"round {n + 1} recrawl  {again['requests']:5d} requests "
+                        f"{again['seconds']:6.2f} s {again['records']:3d} records "
+                        f"cpu {again['cpu_s']:5.2f} s exit {again['exit']}",
+                        flush=True,
+                    )
             # the whole machine: after this round's plain run, same pages
             if redis_url is not None:
                 machine["frontier x2"].append(crawl_frontier(roots, redis_url))
@@ -310,6 +333,18 @@ def main(argv: list[str] | None = None) -> int:
         extra = (med(name, "cpu_s") - med("plain", "cpu_s")) / pages * 1000
         print(f"CPU per page beyond plain Scrapy, {name}: {extra:.2f} ms")
     print(f"WARC bytes written per page: {med('full', 'warc_bytes_per_page'):.0f}")
+    requests = statistics.median(
+        r["requests"] / f["requests"] for r, f in zip(recrawls, rows["full"], strict=True)
+    )
+    seconds = statistics.median(
+        r["seconds"] / f["seconds"] for r, f in zip(recrawls, rows["full"], strict=True)
+    )
+    print(
+        f"recrawl of the unchanged replica / first crawl: requests {requests:.3f}x "
+        f"({statistics.median(r['requests'] for r in recrawls):.0f} of "
+        f"{med('full', 'requests'):.0f}), time {seconds:.2f}x, records "
+        f"{statistics.median(r['records'] for r in recrawls):.0f}"
+    )
     print()
     print(f"the whole machine ({jobs} cores), full pipeline, against plain Scrapy on one process:")
     best = 0.0

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ from newsarchive import __version__
 from newsarchive.cliargs import (
     OneLineParser,
     check_settings,
+    day,
     duration,
     http_url,
     log_level,
@@ -63,6 +65,21 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         metavar="DURATION",
         help="stop after this long (600, 15m, 2h), resumable by the next run (exit 5)",
+    )
+    crawl.add_argument(
+        "--recheck",
+        choices=("due", "all", "none"),
+        default=None,
+        help="known articles fetched again: due (default: on their schedule, or when a "
+        "sitemap or feed says they changed), all, or none",
+    )
+    crawl.add_argument(
+        "--since",
+        type=day,
+        default=None,
+        metavar="YYYY-MM-DD",
+        help="walk only sitemaps modified since this day (default: the last 30 days on a "
+        "site crawled before, all on a first crawl)",
     )
     crawl.add_argument(
         "--log-level", type=log_level, default="INFO", help="log file level (default INFO)"
@@ -117,6 +134,20 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAME=VALUE",
         help="override a setting, as with crawl (SPIDER_MODULES finds spiders outside "
         "the project; repeatable)",
+    )
+
+    history = sub.add_parser(
+        "history",
+        help="an article's versions, their capture times and a word diff of each change",
+        description="Print every version of the article at URL in the crawl output DIR "
+        "(its records in DIR/jsonl/, by canonical URL): capture time, WARC pointer, and a "
+        "word diff ([-removed-] {+added+}) of the title and body against the version "
+        "before. Exit 0: printed; 4: no record of URL; 3: DIR is not a crawl output.",
+    )
+    history.add_argument("dir", type=Path, metavar="DIR")
+    history.add_argument("url", metavar="URL")
+    history.add_argument(
+        "--json", action="store_true", help="print the versions' records as JSON Lines instead"
     )
 
     validate = sub.add_parser(
@@ -289,6 +320,10 @@ def _run(args: argparse.Namespace) -> int:
         return report.exit_status
     if args.command == "pack":
         return _pack(args)
+    if args.command == "history":
+        from newsarchive.article_history import run_history
+
+        return run_history(args.dir, args.url, as_json=args.json)
     if args.command == "extract":
         from newsarchive.reextract import run_extract
 
@@ -304,6 +339,10 @@ def _run(args: argparse.Namespace) -> int:
         overrides = check_settings(parse_settings(args.set), defaults)
         if args.max_runtime:
             overrides["NEWSARCHIVE_MAX_RUNTIME"] = args.max_runtime
+        if args.recheck:
+            overrides["NEWSARCHIVE_RECHECK"] = args.recheck
+        if args.since:
+            overrides["NEWSARCHIVE_SINCE"] = args.since
         if args.frontier:  # operations (#12): a worker of a shared frontier
             if not args.frontier.startswith(("redis://", "rediss://", "unix://")):
                 raise UsageError(f"--frontier {args.frontier!r}: expected redis://HOST:PORT/DB")
@@ -327,6 +366,9 @@ def _run(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script; returns the exit status."""
     os.environ.setdefault("SCRAPY_SETTINGS_MODULE", SETTINGS_MODULE)
+    # a dependency's deprecation notice (pyamf, through cdxj-indexer, on setuptools'
+    # pkg_resources) is not for whoever reads cron's mail
+    warnings.filterwarnings("ignore", message="pkg_resources is deprecated", category=UserWarning)
     args = parse_args(argv)
     try:
         return _run(args)

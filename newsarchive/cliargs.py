@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import re
 from collections.abc import Mapping
+from datetime import date
 from types import ModuleType
 from typing import Any, NoReturn
 from urllib.parse import urlsplit
@@ -15,6 +16,7 @@ from newsarchive.errors import UsageError
 __all__ = [
     "OneLineParser",
     "check_settings",
+    "day",
     "duration",
     "http_url",
     "log_level",
@@ -53,6 +55,14 @@ def duration(text: str) -> float:
     if seconds <= 0:
         raise argparse.ArgumentTypeError(f"{text!r} must be longer than 0")
     return seconds
+
+
+def day(text: str) -> str:
+    """A calendar day, ``YYYY-MM-DD``."""
+    try:
+        return date.fromisoformat(text.strip()).isoformat()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a day (YYYY-MM-DD)") from None
 
 
 def log_level(text: str) -> str:

@@ -3,11 +3,12 @@ status."""
 
 from __future__ import annotations
 
+import subprocess
 import sys
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from scrapy.crawler import Crawler, CrawlerProcess
@@ -18,7 +19,7 @@ from newsarchive.console import install_console
 from newsarchive.errors import StartError
 from newsarchive.gctuning import gc_threshold, threshold_from_settings
 from newsarchive.projectsettings import base_settings
-from newsarchive.report import EXIT_OK, EXIT_START_FAILED, Outcome, outcome
+from newsarchive.report import EXIT_NOTHING, EXIT_OK, EXIT_START_FAILED, Outcome, outcome
 from newsarchive.runinfo import new_run_id
 
 DEMO_PORTS = {"trend-en": 8101, "trend-az": 8102, "trend-ru": 8103, "bakutel": 8104}
@@ -155,23 +156,43 @@ def _crawler_outcome(crawler: Crawler) -> Outcome:
 
 
 def run_demo(out: Path, *, max_articles: int | None = None, log_level: str = "INFO") -> int:
-    """Serve the bundled replica of both sites on 127.0.0.1 and crawl it into ``out``."""
+    """Serve the bundled replica of both sites on 127.0.0.1 and crawl it into ``out``;
+    into an empty folder, crawl it once more after it moved on six hours (new and
+    corrected articles, ``--recheck all``), to show versions and 304 revisits."""
     from newsarchive.replica import Replica, ReplicaServer
 
-    # The replica's clock is the start of the current hour and its ports are fixed (when
-    # free): a second demo within the hour meets the same, unchanged site and stores
-    # revisits and no new records, while "today" is still today.
-    now = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
-    with ReplicaServer(Replica(now=now), ports=DEMO_PORTS) as server:
+    # The replica's clock is the start of the current day (UTC) and its ports are fixed
+    # (when free): a second demo the same day meets the same site, in its later state, and
+    # fetches no article page and stores no new record.
+    now = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    first = Replica(now=now - timedelta(hours=6))
+    later = first.later(hours=6)
+    fresh = not any(out.glob("jsonl/*.jsonl"))
+    with ReplicaServer(first if fresh else later, ports=DEMO_PORTS) as server:
         roots = server.roots
         print("serving the replica sites:")
         for site, urls in roots.items():
             print(f"  {site}: {' '.join(urls)}")
-        options = CrawlOptions(
-            sites=["trend", "bakutel"],
-            roots={site: list(urls) for site, urls in roots.items()},
-            out=out,
-            max_articles=max_articles,
-            log_level=log_level,
+        args = ["crawl", "trend", "bakutel", "--out", str(out), "--log-level", log_level]
+        for site, urls in roots.items():
+            args += [arg for url in urls for arg in ("--root", f"{site}={url}")]
+        if max_articles:
+            args += ["--max-articles", str(max_articles)]
+        status = _demo_pass(args)
+        if not fresh or status not in (EXIT_OK, EXIT_NOTHING):
+            return status
+        server.serve(later)
+        fixed = server.url_for(later.corrected_articles[0])
+        print(
+            f"\nsix hours later: {len(later.new_articles)} new articles, "
+            f"{len(later.corrected_articles)} corrected, new rates and headlines everywhere; "
+            "crawling again with --recheck all (conditional requests):"
         )
-        return run_crawl(options)
+        status = max(status, _demo_pass([*args, "--recheck", "all"]))
+        print(f"\nan article's versions: newsarchive history {out} {fixed}")
+        return status
+
+
+def _demo_pass(args: list[str]) -> int:
+    """One crawl of the demo, in its own process (a Twisted reactor runs once per process)."""
+    return subprocess.run([sys.executable, "-m", "newsarchive", *args], check=False).returncode

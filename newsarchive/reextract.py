@@ -52,6 +52,7 @@ from newsarchive.projectsettings import base_settings
 from newsarchive.records import build_record, capture_time, content_type_charset
 from newsarchive.report import EXIT_ERRORS, EXIT_NOTHING, EXIT_OK
 from newsarchive.schema import parse_utc_timestamp, validate_record
+from newsarchive.state.model import RecordSeen, article_identity, next_version
 from newsarchive.warc.reader import (
     Entry,
     PayloadReader,
@@ -91,6 +92,8 @@ class ExtractStats:
     """Files that could not be read (missing, not an archive, cut short)."""
     generic_files: int = 0
     """Files of a site no spider has, extracted with the generic rules."""
+    unchanged: int = 0
+    """Captures of an article that said what its latest record says (no new version)."""
 
     @property
     def left_out(self) -> int:
@@ -171,6 +174,7 @@ class _Extraction:
                     self.by_id.setdefault(entry.record_id, entry)
                     self.by_capture.setdefault((entry.uri, _instant(entry.date)), entry)
         self.produced: set[str] = set()
+        self.latest: dict[tuple[Any, str], RecordSeen] = {}
         self.listed: set[str] | None = None
         self.reader = PayloadReader(max_size=MAX_BODY)
 
@@ -182,10 +186,22 @@ class _Extraction:
                 site, spider = self._spider(scanned)
                 for entry in scanned.entries:
                     record = self._record(site, spider, entry)
-                    if record is not None:
+                    if record is not None and self._versioned(record):
                         self.produced.add(entry.uri)
                         self.stats.records += 1
                         yield record
+
+    def _versioned(self, record: dict[str, Any]) -> bool:
+        """Set ``version``/``previous`` as the crawl did; False for a capture whose article
+        says what its latest record says (the crawl stored no record for it)."""
+        key = (record.get("site"), article_identity(record))
+        decided = next_version(record, self.latest.get(key))
+        if decided is None:
+            self.stats.unchanged += 1
+            return False
+        record["version"], record["previous"] = decided
+        self.latest[key] = RecordSeen.of(record, "", 0)
+        return True
 
     def _spider(self, scanned: WarcFile) -> tuple[str, type[NewsSpider]]:
         if scanned.site is not None:

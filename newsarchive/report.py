@@ -94,7 +94,13 @@ def error_count(stats: dict[str, Any]) -> int:
 def outcome(stats: dict[str, Any]) -> Outcome:
     """Exit status and a one-line reason for a finished crawl's stats."""
     articles = int(stats.get("newsarchive/jsonl/records", 0))
-    unchanged = int(stats.get("newsarchive/dedup/unchanged", 0))
+    unchanged = int(stats.get("newsarchive/dedup/unchanged", 0)) + sum(
+        value
+        for key, value in stats.items()
+        if key.startswith("newsarchive/recheck/skipped/") and isinstance(value, int)
+    )  # known articles not due for a re-check count as unchanged
+    unchanged += int(stats.get("newsarchive/recheck/not_modified", 0))  # answered 304
+    new_versions = int(stats.get("newsarchive/versions/new", 0))
     responses = int(stats.get("newsarchive/warc/responses", 0))
     revisits = int(stats.get("newsarchive/warc/revisits", 0))
     errors = error_count(stats)
@@ -113,8 +119,11 @@ def outcome(stats: dict[str, Any]) -> Outcome:
         why = f"archived no article ({fetched}, finish reason {reason})"
         return Outcome(EXIT_NOTHING, why, articles, responses, errors, unchanged)
     got = f"archived {articles} articles"
+    details = [f"{new_versions} of them new versions"] if new_versions else []
     if unchanged:
-        got += f" ({unchanged} more unchanged since archived)"
+        details.append(f"{unchanged} more unchanged since archived")
+    if details:
+        got += f" ({'; '.join(details)})"
     if errors:
         why = f"{got} with {errors} errors (see the report)"
         return Outcome(EXIT_ERRORS, why, articles, responses, errors, unchanged)

@@ -71,6 +71,8 @@ EXTENSIONS = {
     "newsarchive.warc.cdxj.CdxjIndexer": 130,
     # --max-runtime and storage failures end the run (resumable)
     "newsarchive.crawling.limits.RunLimits": 50,
+    # which known articles this run fetches again (NEWSARCHIVE_RECHECK*)
+    "newsarchive.crawling.recheck.RecheckPolicy": 60,
     # progress lines on a terminal (NEWSARCHIVE_PROGRESS)
     "newsarchive.crawling.progress.ProgressExtension": 800,
     "newsarchive.report.RunReportExtension": 900,
@@ -84,7 +86,7 @@ ITEM_PIPELINES = {
     "pipelines.normalize.NormalizePipeline": 100,
     "pipelines.validate.ValidatePipeline": 200,
     "pipelines.dedup.DedupPipeline": 300,
-    "pipelines.archive_dedup.ArchiveDedupPipeline": 350,
+    "pipelines.versions.ArticleVersionsPipeline": 350,
     "pipelines.jsonl.JsonlStoragePipeline": 900,
 }
 
@@ -131,6 +133,20 @@ NEWSARCHIVE_MAX_RUNTIME = 0.0
 NEWSARCHIVE_PROGRESS = "auto"
 """Progress lines on stderr: ``auto`` (on a terminal), ``on`` or ``off``."""
 NEWSARCHIVE_PROGRESS_INTERVAL = 10.0
+
+NEWSARCHIVE_RECHECK = "due"
+"""Known articles fetched again: ``due`` (on the schedule below, or when a sitemap or feed
+says they changed), ``all`` or ``none`` (``--recheck``)."""
+NEWSARCHIVE_RECHECK_AFTER = "1h,6h,1d,7d"
+"""When an article is re-checked after its first capture; after the last, never again."""
+NEWSARCHIVE_SITEMAP_WINDOW = "30d"
+"""On a site crawled before, child sitemaps last modified before this are not walked."""
+NEWSARCHIVE_SINCE = ""
+"""``YYYY-MM-DD``: walk only sitemaps modified since (``--since``; empty: the window)."""
+
+NEWSARCHIVE_POLITENESS = "auto"
+"""``on``: AutoThrottle, one request in flight per host, at least 1 s apart; ``off``: full
+speed; ``auto`` (default): ``off`` when every root is this machine, else ``on``."""
 
 NEWSARCHIVE_RESUME = True
 """What an interrupted run archived is read from the archive, not fetched again."""

@@ -1,4 +1,4 @@
-"""Per-run dedup: one record per article URL in a run."""
+"""Per-run dedup: one record per article in a run."""
 
 from __future__ import annotations
 
@@ -8,12 +8,16 @@ from itemadapter import ItemAdapter
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
+from newsarchive.state.model import article_identity
+
 
 class DedupPipeline:
-    """Drop a second record for a URL already recorded in this run.
+    """Drop a second record of an article already recorded in this run.
 
     Scrapy's duplicate filter already avoids fetching a URL twice; this catches the same
-    article reached under two URLs that redirect to one final URL. Counted in
+    article reached under two URLs: two that redirect to one final URL, or pages that name
+    one canonical URL, or a URL with a session id (the article is its
+    :func:`~newsarchive.state.model.article_identity`). Counted in
     ``newsarchive/dedup/dropped``.
     """
 
@@ -26,9 +30,10 @@ class DedupPipeline:
         return cls(crawler)
 
     def process_item(self, item: Any) -> Any:
-        url = ItemAdapter(item).get("url")
-        if url in self.seen:
+        record = ItemAdapter(item)
+        identity = article_identity(record)
+        if identity in self.seen:
             self.stats.inc_value("newsarchive/dedup/dropped")
-            raise DropItem(f"duplicate article in this run: {url}", log_level="INFO")
-        self.seen.add(url)
+            raise DropItem(f"duplicate article in this run: {record.get('url')}", log_level="INFO")
+        self.seen.add(identity)
         return item

@@ -66,18 +66,8 @@ class JsonlStoragePipeline:
         self, record: dict[str, Any], content_hash: str, writer: JsonlWriter, offset: int
     ) -> None:
         assert self.state is not None
-        warc = record.get("warc") or {}
         with self.state.transaction(batch=True):
-            self.state.add_record(
-                RecordSeen(
-                    url=record["url"],
-                    content_hash=content_hash,
-                    source_record_id=warc.get("record_id"),
-                    site=record.get("site"),
-                    file=writer.path.name,
-                    offset=offset,
-                )
-            )
+            self.state.add_record(RecordSeen.of(record, writer.path.name, offset))
             self.state.set_file(writer.path.name, "jsonl", writer.size)
 
     def close_spider(self, spider: Spider | None = None) -> None:

@@ -22,9 +22,12 @@ def test_other_chunk_boundaries_give_revisits_for_every_page(tmp_path):
     chunk = {"size": 700}
     reports = []
     with StaticSite(SITE, encoder=lambda _path, body: (body, None, chunk["size"])) as site:
-        for size in (700, 97):
+        for size, recheck in ((700, "due"), (97, "all")):  # all: the articles too
             chunk["size"] = size
-            result = run_cli("crawl", "generic", "--root", site.origin + "/", "--out", str(out))
+            result = run_cli(
+                "crawl", "generic", "--root", site.origin + "/", "--out", str(out),
+                "--recheck", recheck,
+            )  # fmt: skip
             assert result.returncode == 0, result.stderr[-3000:]
             latest = sorted((out / "reports").glob("generic-*.json"))[-1]
             reports.append(json.loads(latest.read_text())["stats"])

@@ -17,7 +17,7 @@ from tests.conftest import run_cli
 from tests.pywb_helpers import fetch, replay, wayback_server
 from tests.warc_tools import check_with_tools
 
-CRAWL_FIELDS = ("schema_version", "fetched_at", "warc")
+CRAWL_FIELDS = ("schema_version", "fetched_at", "warc", "version", "previous")
 
 
 def test_crawl_exits_zero_and_says_what_it_did(crawl_run):
@@ -65,6 +65,7 @@ def test_records_match_what_the_replica_published(crawl_run):
     mismatches = []
     for record in crawl_run.records():
         want = truth[record["url"]]
+        assert (record["version"], record["previous"]) == (1, None)  # a first crawl
         got = {k: v for k, v in record.items() if k not in CRAWL_FIELDS}
         if got != want:
             diff = {k: (got.get(k), want.get(k)) for k in want if got.get(k) != want.get(k)}

@@ -42,6 +42,8 @@ class SitemapEntry:
     loc: str
     news: bool = False
     """The entry carries a Google News ``<news:news>`` element: an article by definition."""
+    lastmod: str | None = None
+    """The entry's ``<lastmod>`` as written (W3C datetime), if any."""
 
 
 @dataclass(frozen=True)
@@ -77,7 +79,8 @@ def parse_sitemap(body: bytes) -> ParsedSitemap:
     for entry in sitemap:
         loc = (entry.get("loc") or "").strip()
         if loc:
-            entries.append(SitemapEntry(loc=loc, news="news" in entry))
+            lastmod = (entry.get("lastmod") or "").strip() or None
+            entries.append(SitemapEntry(loc=loc, news="news" in entry, lastmod=lastmod))
     return ParsedSitemap(kind=sitemap.type, entries=entries)
 
 

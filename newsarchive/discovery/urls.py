@@ -92,6 +92,13 @@ ARTICLE_ID_KEYS = frozenset(
 )
 #: Query keys that only track the visitor; dropped by :func:`normalize_url`.
 TRACKING_KEYS = frozenset({"fbclid", "gclid", "yclid", "mc_cid", "mc_eid", "ref"})
+#: Query parameters that carry a visitor's session, never the page's identity.
+SESSION_KEYS = frozenset(
+    {"jsessionid", "phpsessid", "aspsessionid", "sid", "sessionid", "session_id", "session",
+     "cfid", "cftoken", "zenid", "oscsid"}
+)  # fmt: skip
+#: ``;jsessionid=...`` and friends in the path (matrix parameters of servlet containers).
+_PATH_SESSION = re.compile(r";(?:jsessionid|phpsessid|sessionid|sid)=[^/?#]*", re.I)
 
 _YEAR = r"(?:19|20)\d\d"
 _MONTH = r"(?:0?[1-9]|1[0-2])"
@@ -124,8 +131,10 @@ NOT_SECTIONS = _names(
 
 
 def normalize_url(url: str) -> str:
-    """``url`` without its fragment and tracking parameters (``utm_*``, ``fbclid``, ...),
-    scheme and host lower-cased; path and the rest of the query unchanged."""
+    """``url`` without its fragment, tracking parameters (``utm_*``, ``fbclid``, ...) and
+    session ids (``?sid=``, ``;jsessionid=``, ...), scheme and host lower-cased; path and
+    the rest of the query unchanged. One page, one URL: what decides an article's
+    identity (:func:`newsarchive.state.model.article_identity`) and what is requested."""
     parts = urlsplit(url.strip())
     query = parts.query
     if query:
@@ -133,12 +142,13 @@ def normalize_url(url: str) -> str:
         kept = [(k, v) for k, v in pairs if not _tracking(k)]
         if len(kept) != len(pairs):
             query = urlencode(kept)
-    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path, query, ""))
+    path = _PATH_SESSION.sub("", parts.path) if ";" in parts.path else parts.path
+    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path, query, ""))
 
 
 def _tracking(key: str) -> bool:
     key = key.lower()
-    return key.startswith("utm_") or key in TRACKING_KEYS
+    return key.startswith("utm_") or key in TRACKING_KEYS or key in SESSION_KEYS
 
 
 def _extension(leaf: str) -> str | None:

@@ -30,6 +30,8 @@ class BakutelLayoutSpider(NewsSpider):
             yield scrapy.Request(root, callback=self.parse_listing)
             for lang in self.editions:
                 yield scrapy.Request(f"{root}{lang}/news/", callback=self.parse_listing)
+        for request in self.recheck_requests():
+            yield request
 
     def parse_listing(self, response: Response) -> Iterator[scrapy.Request]:
         """Root, edition homes and news lists: article items, then the pages they link."""
@@ -49,6 +51,8 @@ class BakutelLayoutSpider(NewsSpider):
             if request is not None:
                 yield request
         if self.limit_reached:
+            return
+        if self.listing_exhausted(response, response.css("ul.all-news li a::attr(href)").getall()):
             return
         for href in response.css("a::attr(href)").getall():
             url = self.absolute(response, href)

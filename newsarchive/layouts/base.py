@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 from urllib.parse import urljoin, urlsplit
 
 import scrapy
@@ -14,6 +14,9 @@ from scrapy.http import Headers, Response, TextResponse
 from scrapy.responsetypes import responsetypes
 
 from newsarchive.crawling.limits import RunLimits
+from newsarchive.crawling.politeness import apply_politeness
+from newsarchive.crawling.recheck import RecheckPolicy, request_kwargs
+from newsarchive.discovery.urls import normalize_url
 from newsarchive.items import ArticleItem
 from newsarchive.records import (
     apply_listing_date,
@@ -21,6 +24,9 @@ from newsarchive.records import (
     capture_time,
     content_type_charset,
 )
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
 
 logger = logging.getLogger(__name__)
 
@@ -110,6 +116,23 @@ class NewsSpider(scrapy.Spider):
         self.max_articles = int(max_articles) if max_articles else None
         self.articles_scheduled = 0
         self._seen_articles: set[str] = set()
+        self.politeness = "off"
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
+        """The spider, and the crawl's politeness for its roots
+        (:mod:`newsarchive.crawling.politeness`; settings are still open here)."""
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.politeness = (
+            "autothrottle" if apply_politeness(crawler.settings, spider.roots) else "off"
+        )
+        crawler.signals.connect(spider._note_politeness, signal=scrapy.signals.spider_opened)
+        return spider
+
+    def _note_politeness(self) -> None:
+        self.crawler.stats.set_value("newsarchive/politeness", self.politeness)
+        if self.politeness != "off":
+            self.logger.info("polite crawl: AutoThrottle on, requests to a host >= 1 s apart")
 
     # --- discovery helpers -------------------------------------------------------------
 
@@ -174,17 +197,65 @@ class NewsSpider(scrapy.Spider):
         """True when ``url`` is an article page on one of the roots' origins."""
         return self.on_site(url) and self.is_article_url(url)
 
-    def article_request(self, url: str, **meta: Any) -> scrapy.Request | None:
+    def article_request(
+        self, url: str, *, lastmod: datetime | None = None, **meta: Any
+    ) -> scrapy.Request | None:
         """A request for an article page, or ``None`` when it is off-site, already
-        scheduled, or past ``max_articles``."""
+        scheduled, past ``max_articles``, or known and not due for a re-check
+        (:mod:`newsarchive.crawling.recheck`; ``lastmod`` is what a sitemap or feed says
+        of its last change). A re-check is a conditional request."""
+        url = normalize_url(url)
         if not self.on_site(url) or url in self._seen_articles:
             return None
         if self.max_articles is not None and self.articles_scheduled >= self.max_articles:
             return None
         self._seen_articles.add(url)
+        kwargs: dict[str, Any] = {}
+        policy = self.recheck_policy
+        if policy is not None:
+            decision = policy.decide(url, lastmod=lastmod)
+            if decision.url is not None:  # a known redirect: its target instead
+                if decision.url in self._seen_articles or not self.on_site(decision.url):
+                    return None
+                self._seen_articles.add(decision.url)
+                url = decision.url
+            if not decision.fetch:
+                return None
+            kwargs = request_kwargs(decision)
         self.articles_scheduled += 1
         self.crawler.stats.inc_value("newsarchive/articles/scheduled")
-        return scrapy.Request(url, callback=self.parse_article, meta=meta)
+        meta = {**meta, **kwargs.pop("meta", {})}
+        return scrapy.Request(url, callback=self.parse_article, meta=meta, **kwargs)
+
+    def recheck_requests(self) -> Iterator[scrapy.Request]:
+        """Requests for the known articles this run re-checks on schedule (or all of them,
+        ``--recheck all``), whether or not a listing still links them; yielded by
+        ``start()`` after the discovery pages."""
+        policy = self.recheck_policy
+        if policy is None:
+            return
+        for url in policy.scheduled_urls():
+            request = self.article_request(url)
+            if request is not None:
+                yield request
+
+    def listing_exhausted(self, response: Response, hrefs: list[str]) -> bool:
+        """True when a listing page (its article ``hrefs``) shows nothing new on a site
+        crawled before: its next pages are not requested (see
+        :meth:`~newsarchive.crawling.recheck.RecheckPolicy.stop_listing`)."""
+        policy = self.recheck_policy
+        if policy is None:
+            return False
+        urls = [normalize_url(self.absolute(response, h)) for h in hrefs]
+        return policy.stop_listing([u for u in urls if self.is_article(u)])
+
+    @property
+    def recheck_policy(self) -> RecheckPolicy | None:
+        """The run's :class:`~newsarchive.crawling.recheck.RecheckPolicy` (None when the
+        extension is off: every article is fetched)."""
+        if not hasattr(self, "_recheck_policy"):
+            self._recheck_policy = self.crawler.get_extension(RecheckPolicy)
+        return self._recheck_policy
 
     def page_request(self, url: str, callback: Any, **kwargs: Any) -> scrapy.Request | None:
         """A request for a listing/feed page on this site, or ``None`` when off-site."""

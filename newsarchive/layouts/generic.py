@@ -40,6 +40,7 @@ import scrapy
 from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
+from newsarchive.crawling.recheck import parse_lastmod
 from newsarchive.discovery.links import PageLinks, page_links
 from newsarchive.discovery.pages import PageKind, classify_page, decide, page_signals
 from newsarchive.discovery.sources import (
@@ -134,12 +135,13 @@ class GenericNewsSpider(NewsSpider):
 
     # --- requests --------------------------------------------------------------------------
 
-    def _article(self, url: str) -> scrapy.Request | None:
+    def _article(self, url: str, lastmod: datetime | None = None) -> scrapy.Request | None:
         if url in self._seen_articles or not self._fresh(url):
             return None
-        request = self.article_request(url)
+        request = self.article_request(url, lastmod=lastmod)
         if request is None:
-            self._skip(url, "limit")
+            if self.limit_reached:
+                self._skip(url, "limit")
             return None
         self._requested.add(url)
         self._count("articles", "url")
@@ -157,9 +159,15 @@ class GenericNewsSpider(NewsSpider):
             url, callback=self.parse_listing, cb_kwargs={"depth": depth, "page_no": page_no}
         )
 
-    def _candidate(self, url: str, depth: int, source: str) -> scrapy.Request | None:
+    def _candidate(
+        self, url: str, depth: int, source: str, lastmod: datetime | None = None
+    ) -> scrapy.Request | None:
         if not self._fresh(url):
             return None
+        policy = self.recheck_policy
+        folder = policy.folder if policy is not None else None
+        if folder is not None and folder.state.has_record_of_url(url):
+            return self._article(url, lastmod)  # judged an article before: re-checked
         if self.limit_reached or not self._budget("candidates", self.limits.max_candidates):
             self._skip(url, "limit")
             return None
@@ -228,6 +236,11 @@ class GenericNewsSpider(NewsSpider):
             yield from _some(self._source(normalize_url(url), "sitemaps"))
         for root in roots:
             yield from _some(self._listing(normalize_url(root), depth=0))
+        policy = self.recheck_policy
+        if policy is not None:  # known articles re-checked on schedule (see recheck_requests)
+            for url in policy.scheduled_urls():
+                if origin(url) == site:
+                    yield from _some(self._article(url))
 
     def _source_failed(self, failure: Failure) -> None:
         self.crawler.stats.inc_value(f"{STATS}/sources/failed")
@@ -245,15 +258,18 @@ class GenericNewsSpider(NewsSpider):
             self.crawler.stats.inc_value("newsarchive/discovery/bad_sitemap")
             self.logger.warning("unreadable sitemap %s: %s", response.url, exc)
             return
+        policy = self.recheck_policy
         for entry in sitemap.entries:
             if self.limit_reached:
                 return
             url = normalize_url(entry.loc)
+            lastmod = parse_lastmod(entry.lastmod)
             if sitemap.is_index:
-                yield from _some(self._source(url, "sitemaps"))
+                if policy is None or policy.sitemap_wanted(lastmod):
+                    yield from _some(self._source(url, "sitemaps"))
             else:
                 source = "news-sitemap" if entry.news else "sitemap"
-                yield from _some(self._listed(url, source))
+                yield from _some(self._listed(url, source, lastmod))
 
     def parse_feed(self, response: Response) -> Iterator[scrapy.Request]:
         """RSS/Atom: each entry's link."""
@@ -262,17 +278,21 @@ class GenericNewsSpider(NewsSpider):
                 return
             yield from _some(self._listed(normalize_url(link), "feed"))
 
-    def _listed(self, url: str, source: str) -> scrapy.Request | None:
+    def _listed(
+        self, url: str, source: str, lastmod: datetime | None = None
+    ) -> scrapy.Request | None:
         """A page a sitemap or feed lists: an article, a candidate, or skipped."""
         if not self.on_site(url):
             return None
         verdict = classify_url(url)
         if verdict.kind is UrlKind.ARTICLE:
-            return self._article(url)
+            return self._article(url, lastmod)
         if verdict.kind is UrlKind.UNKNOWN or (
             verdict.kind is UrlKind.LISTING and not verdict.strong_listing
         ):
-            return self._candidate(url, depth=self.limits.section_depth, source=source)
+            return self._candidate(
+                url, depth=self.limits.section_depth, source=source, lastmod=lastmod
+            )
         self._skip(url, "url")
         return None
 

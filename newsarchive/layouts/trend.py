@@ -11,6 +11,7 @@ import scrapy
 from scrapy.http import Response, TextResponse
 from scrapy.utils.sitemap import Sitemap
 
+from newsarchive.crawling.recheck import parse_lastmod
 from newsarchive.layouts.base import NewsSpider, captured_at
 from newsarchive.layouts.listing import listing_date
 
@@ -43,6 +44,8 @@ class TrendLayoutSpider(NewsSpider):
             yield scrapy.Request(root + "latest/", callback=self.parse_latest)
             yield scrapy.Request(root + "feeds/index.rss", callback=self.parse_feed)
             yield scrapy.Request(root + "sitemap.xml", callback=self.parse_sitemap)
+        for request in self.recheck_requests():
+            yield request
 
     def _articles(self, response: Response) -> Iterator[scrapy.Request]:
         captured = captured_at(response)
@@ -78,6 +81,9 @@ class TrendLayoutSpider(NewsSpider):
         yield from self._articles(response)
         if not items or self.limit_reached:
             return
+        hrefs = response.css("ul.news-list li > a::attr(href)").getall()
+        if self.listing_exhausted(response, hrefs):
+            return
         match = _CURSOR.search(response.text)
         if match:
             root = f"{urlsplit(response.url).scheme}://{urlsplit(response.url).netloc}/"
@@ -106,14 +112,17 @@ class TrendLayoutSpider(NewsSpider):
             self.crawler.stats.inc_value("newsarchive/discovery/bad_sitemap")
             self.logger.warning("unreadable sitemap: %s", response.url)
             return
+        policy = self.recheck_policy
         for entry in sitemap:
             url = entry.get("loc", "").strip()
             if not url:
                 continue
+            lastmod = parse_lastmod(entry.get("lastmod"))
             if sitemap.type == "sitemapindex":
-                request = self.page_request(url, self.parse_sitemap)
+                wanted = policy is None or policy.sitemap_wanted(lastmod)
+                request = self.page_request(url, self.parse_sitemap) if wanted else None
             elif self.is_article(url):
-                request = self.article_request(url)
+                request = self.article_request(url, lastmod=lastmod)
             else:
                 request = None
             if request is not None:

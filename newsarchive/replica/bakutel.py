@@ -6,6 +6,7 @@ The Russian edition is encoded in windows-1251, the others in UTF-8.
 
 from __future__ import annotations
 
+from datetime import datetime
 from html import escape
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
@@ -250,8 +251,15 @@ def render_site(
         enc = ENCODINGS[lang]
         ctype = f"text/html; charset={CHARSETS[lang]}"
 
-        def add(target: str, body: str, page_type: str, enc: str = enc, ctype: str = ctype) -> None:
-            site.add(target, body, page_type, ctype, encoding=enc)
+        def add(
+            target: str,
+            body: str,
+            page_type: str,
+            enc: str = enc,
+            ctype: str = ctype,
+            last_modified: datetime | None = None,
+        ) -> None:
+            site.add(target, body, page_type, ctype, encoding=enc, last_modified=last_modified)
 
         top_arts = [a for a in arts if a.section == "top"]
         with_rates = next((a.rates for a in arts if a.rates is not None), None)
@@ -283,7 +291,8 @@ def render_site(
             )
         add(f"/{lang}/sitemap/", r.sitemap(lang, right), "bakutel-sitemap")
         for art in arts:
-            add(art.path, r.article(art), "bakutel-article")
+            # Last-Modified only (no ETag): re-checks revalidate with If-Modified-Since
+            add(art.path, r.article(art), "bakutel-article", last_modified=art.last_modified)
 
     site.add("/vebtek/", r.simple("VebTek", "Hosting by VebTek."), "bakutel-static")
     site.add("/img/logo.gif", GIF, "asset", "image/gif", mode="length")

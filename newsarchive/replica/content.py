@@ -131,7 +131,7 @@ def _ensure_seasons(rng: random.Random, times: list[datetime]) -> None:
         taken.add(new)
 
 
-def _offset_features(art: Article, today: date) -> None:
+def offset_features(art: Article, today: date) -> None:
     local = art.published
     off = local.utcoffset()
     art.features.add("offset+05" if off == timedelta(hours=5) else "offset+04")
@@ -143,7 +143,7 @@ def _offset_features(art: Article, today: date) -> None:
         art.features.add("today")
 
 
-def _dateline(rng: random.Random, lang: str, variant: int, when: datetime) -> str:
+def make_dateline(rng: random.Random, lang: str, variant: int, when: datetime) -> str:
     template = words.DATELINES[lang][variant]
     mon_ap = words.MONTHS_EN_AP[when.month - 1]
     place = rng.choice(words.DATELINE_PLACES[lang])
@@ -166,7 +166,7 @@ def _dateline(rng: random.Random, lang: str, variant: int, when: datetime) -> st
     return template.format(**values)
 
 
-def _unique_title(rng: random.Random, lang: str, seen: set[str], *, ict: bool) -> str:
+def unique_title(rng: random.Random, lang: str, seen: set[str], *, ict: bool) -> str:
     title = words.make_title(rng, lang, ict=ict)
     for _ in range(12):
         if title not in seen:
@@ -215,6 +215,16 @@ class Replica:
         self._generate()
         #: Every article of both sites: Trend en, az, ru, then BakuTel en, az, ru.
         self.articles: list[Article] = [a for ed in self.editions.values() for a in ed]
+        #: In a later state (:meth:`later`): the articles it published and corrected.
+        self.new_articles: list[Article] = []
+        self.corrected_articles: list[Article] = []
+
+    def later(self, *, hours: float = 6, new: int = 6, corrected: int = 6) -> Replica:
+        """This replica ``hours`` later: ``new`` new articles, ``corrected`` corrected ones,
+        new boilerplate everywhere (see :mod:`newsarchive.replica.later`)."""
+        from newsarchive.replica.later import later_state
+
+        return later_state(self, hours=hours, new=new, corrected=corrected)
 
     # ------------------------------------------------------------------ queries
 
@@ -275,7 +285,7 @@ class Replica:
         today = self.now.date()
         for ed in self.editions.values():
             for art in ed:
-                _offset_features(art, today)
+                offset_features(art, today)
 
     def _assign_ids(self) -> None:
         rng = self._rng("ids")
@@ -312,7 +322,7 @@ class Replica:
         seen: set[str] = set()
         out: list[Article] = []
         for i, when in enumerate(times):
-            title = _unique_title(rng, lang, seen, ict=False)
+            title = unique_title(rng, lang, seen, ict=False)
             feats: set[str] = set()
             if lang == "az" and upper[i]:
                 title = words.az_upper(title)
@@ -344,7 +354,7 @@ class Replica:
             if variant is None:
                 feats.add("no-dateline")
             else:
-                art.dateline = _dateline(rng, lang, variant, when)
+                art.dateline = make_dateline(rng, lang, variant, when)
                 feats |= {"dateline", f"dateline-variant-{variant}"}
             if wrong[i]:
                 art.listing_wrong_section = _other_section(rng, art.section)
@@ -445,7 +455,7 @@ class Replica:
         seen: set[str] = set()
         out: list[Article] = []
         for i, when in enumerate(times):
-            title = _unique_title(rng, lang, seen, ict=True)
+            title = unique_title(rng, lang, seen, ict=True)
             count = rng.choice((1, 2, 3, 4, 5, 7, 10))
             art = Article(
                 site="bakutel",

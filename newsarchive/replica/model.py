@@ -89,6 +89,11 @@ class Article:
     block_title_foreign: bool = False
     rates: RateTable | None = None  # None: the block is missing
     body_style: str = "p"  # "p" | "empty-p" | "br"
+    # --- versions (a later state of the replica, see ``later.py``)
+    #: When the article was last corrected (None: never); sent as ``Last-Modified``.
+    modified: datetime | None = None
+    #: 1, then 2, 3 ... after each correction (Trend's ``ETag``).
+    revision: int = 1
 
     @property
     def host_key(self) -> str:
@@ -105,6 +110,11 @@ class Article:
         if self.site == "trend":
             return f"/{section or self.section}/{self.id}.html"
         return f"/{self.lang}/news/{self.id}.html"
+
+    @property
+    def last_modified(self) -> datetime:
+        """When what the article says last changed: its correction, else publication."""
+        return self.modified or self.published
 
     @property
     def timestamp(self) -> int:

@@ -8,14 +8,20 @@ chosen deterministically when the page is added:
 * ``gzip``: ``Content-Encoding: gzip`` with ``Content-Length`` when the request's
   ``Accept-Encoding`` allows gzip, the identity body (``Content-Length``) otherwise;
 * ``chunked``: identity body sent ``Transfer-Encoding: chunked`` in several chunks.
+
+A resource may carry validators (``ETag``, ``Last-Modified``); the server then answers a
+conditional ``GET`` whose ``If-None-Match``/``If-Modified-Since`` matches with ``304``
+(:meth:`Resource.not_modified`), as RFC 9110 section 13 says.
 """
 
 from __future__ import annotations
 
 import gzip
 import zlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import format_datetime, parsedate_to_datetime
 from http import HTTPStatus
 from urllib.parse import urlsplit
 
@@ -56,12 +62,64 @@ class Resource:
     payload: bytes
     gz_head: bytes | None = None
     gz_payload: bytes | None = None
+    etag: str | None = None
+    last_modified: datetime | None = None
+    server: str = "nginx"
 
     def wire(self, accept_gzip: bool) -> tuple[bytes, bytes]:
         """Head (without the final blank line) and payload for a client."""
         if accept_gzip and self.gz_head is not None and self.gz_payload is not None:
             return self.gz_head, self.gz_payload
         return self.head, self.payload
+
+    def matches(self, headers: Mapping[str, str]) -> bool:
+        """Whether a ``GET``'s precondition headers let the server answer ``304``.
+
+        ``If-None-Match`` (weak comparison) decides when present; otherwise
+        ``If-Modified-Since`` does, against ``Last-Modified`` (RFC 9110 section 13.2.2).
+        """
+        if self.status != 200 or (self.etag is None and self.last_modified is None):
+            return False
+        lowered = {k.lower(): v for k, v in headers.items()}
+        inm = lowered.get("if-none-match")
+        if inm is not None:
+            if self.etag is None:
+                return False
+            if inm.strip() == "*":
+                return True
+            mine = _opaque(self.etag)
+            return any(_opaque(tag) == mine for tag in inm.split(","))
+        ims = lowered.get("if-modified-since")
+        if ims is None or self.last_modified is None:
+            return False
+        try:
+            since = parsedate_to_datetime(ims)
+        except (TypeError, ValueError, IndexError):
+            return False
+        if since.tzinfo is None:
+            return False
+        return int(self.last_modified.timestamp()) <= int(since.timestamp())
+
+    def not_modified(self) -> Resource:
+        """The ``304`` for this resource: its validators, no content."""
+        headers = [("Server", self.server)]
+        if self.etag is not None:
+            headers.append(("ETag", self.etag))
+        if self.last_modified is not None:
+            headers.append(("Last-Modified", http_date(self.last_modified)))
+        if self.gz_head is not None:
+            headers.append(("Vary", "Accept-Encoding"))
+        return Resource(304, self.content_type, b"", "length", _head(304, headers), b"")
+
+
+def _opaque(tag: str) -> str:
+    tag = tag.strip()
+    return tag[2:] if tag.startswith("W/") else tag
+
+
+def http_date(moment: datetime) -> str:
+    """``moment`` as an HTTP-date (``Sun, 06 Nov 1994 08:49:37 GMT``)."""
+    return format_datetime(moment.astimezone(UTC).replace(microsecond=0), usegmt=True)
 
 
 def make_resource(
@@ -72,14 +130,33 @@ def make_resource(
     *,
     headers: Iterable[tuple[str, str]] = (),
     server: str = "nginx",
+    etag: str | None = None,
+    last_modified: datetime | None = None,
 ) -> Resource:
-    """Build the wire bytes of a response sent the ``mode`` way (see module doc)."""
+    """Build the wire bytes of a response sent the ``mode`` way (see module doc).
+
+    ``etag``/``last_modified`` add the validators (headers ``ETag``, ``Last-Modified``).
+    """
     if mode not in MODES:
         raise ValueError(f"unknown transfer mode {mode!r}")
     base = [("Server", server), ("Content-Type", content_type), *headers]
+    if etag is not None:
+        base.append(("ETag", etag))
+    if last_modified is not None:
+        base.append(("Last-Modified", http_date(last_modified)))
     if mode == "chunked":
         head = _head(status, [*base, ("Transfer-Encoding", "chunked")])
-        return Resource(status, content_type, body, mode, head, chunk_frame(body))
+        return Resource(
+            status,
+            content_type,
+            body,
+            mode,
+            head,
+            chunk_frame(body),
+            etag=etag,
+            last_modified=last_modified,
+            server=server,
+        )
     if mode == "gzip":
         vary = [*base, ("Vary", "Accept-Encoding")]
         zipped = gzip.compress(body, compresslevel=6, mtime=0)
@@ -95,9 +172,22 @@ def make_resource(
                 [*vary, ("Content-Encoding", "gzip"), ("Content-Length", str(len(zipped)))],
             ),
             zipped,
+            etag=etag,
+            last_modified=last_modified,
+            server=server,
         )
     head = _head(status, [*base, ("Content-Length", str(len(body)))])
-    return Resource(status, content_type, body, mode, head, body)
+    return Resource(
+        status,
+        content_type,
+        body,
+        mode,
+        head,
+        body,
+        etag=etag,
+        last_modified=last_modified,
+        server=server,
+    )
 
 
 class ModePicker:
@@ -151,11 +241,19 @@ class HostSite:
         status: int = 200,
         encoding: str = "utf-8",
         mode: str | None = None,
+        etag: str | None = None,
+        last_modified: datetime | None = None,
     ) -> Resource:
         """Pre-render ``body`` at ``target``; the transfer mode is dealt per page type."""
         raw = body.encode(encoding) if isinstance(body, str) else body
         res = make_resource(
-            status, raw, content_type, mode or self.picker.next(page_type), server=self.server
+            status,
+            raw,
+            content_type,
+            mode or self.picker.next(page_type),
+            server=self.server,
+            etag=etag,
+            last_modified=last_modified,
         )
         self.pages[target] = res
         self.page_types[target] = page_type

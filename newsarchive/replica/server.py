@@ -15,6 +15,7 @@ import functools
 import socket
 import threading
 import time
+from collections.abc import Callable
 from email.utils import formatdate
 from types import TracebackType
 from typing import Any
@@ -70,10 +71,9 @@ _NOT_ALLOWED = make_resource(
 class _Connection(asyncio.Protocol):
     """One client connection: parses request heads (pipelining allowed) and answers."""
 
-    def __init__(self, server: ReplicaServer, key: str, site: HostSite) -> None:
+    def __init__(self, server: ReplicaServer, key: str) -> None:
         self.server = server
         self.key = key
-        self.site = site
         self.transport: asyncio.Transport | None = None
         self.buf = b""
         self.skip = 0  # request body bytes still to discard
@@ -142,7 +142,12 @@ class _Connection(asyncio.Protocol):
                 self._send(_BAD_REQUEST, method, False, close=True)
                 return False
         self.server._record(self.key, method, target, headers)
-        res = self.site.lookup(target) if method in ("GET", "HEAD") else _NOT_ALLOWED
+        if method in ("GET", "HEAD"):
+            res = self.server.sites[self.key].lookup(target)  # the current state's pages
+            if res.matches(headers):
+                res = res.not_modified()
+        else:
+            res = _NOT_ALLOWED
         self._send(res, method, gz, close=not keep_alive, http10=parts[2] == b"HTTP/1.0")
         return keep_alive
 
@@ -197,6 +202,9 @@ class ReplicaServer:
         #: How many requests were received, and how many of them hit a disallowed path.
         self.request_count = 0
         self.disallowed_count = 0
+        #: Called with ``(host_key, method, target, headers)`` for every request, in the
+        #: server thread, before it is answered (tests inject faults with it).
+        self.on_request: Callable[[str, str, str, dict[str, str]], None] | None = None
         #: host key -> origin without trailing slash, e.g. ``http://127.0.0.1:40001``.
         self.origins: dict[str, str] = {}
         #: host key -> the pre-rendered responses of that host.
@@ -302,6 +310,16 @@ class ReplicaServer:
         self._loop = None
         self._close_sockets()
 
+    def serve(self, replica: Replica) -> None:
+        """Serve ``replica`` from now on (e.g. :meth:`Replica.later`), on the same ports.
+
+        Requests already answered keep their answer; the next request meets the new state.
+        """
+        self._require_started()
+        sites = replica.render(self.origins)
+        self.replica = replica
+        self.sites = sites  # one assignment: the server thread sees the old or the new state
+
     def __enter__(self) -> ReplicaServer:
         return self.start()
 
@@ -325,6 +343,8 @@ class ReplicaServer:
             self.disallowed_count += 1
         if self.record_requests:
             self.requests.append((key, method, target, headers))
+        if self.on_request is not None:
+            self.on_request(key, method, target, headers)
 
     def _run(self, ready: threading.Event, failure: list[BaseException]) -> None:
         loop = asyncio.new_event_loop()
@@ -332,10 +352,9 @@ class ReplicaServer:
         asyncio.set_event_loop(loop)
         try:
             for key in HOST_KEYS:
-                site = self.sites[key]
                 server = loop.run_until_complete(
                     loop.create_server(
-                        functools.partial(_Connection, self, key, site),
+                        functools.partial(_Connection, self, key),
                         sock=self._socks[key],
                     )
                 )

@@ -369,11 +369,11 @@ class _Edition:
             path = f"/sitemap/{month}.xml"
             urls = "".join(
                 f"<url><loc>{self.origin}{a.path}</loc>"
-                f"<lastmod>{a.published.isoformat()}</lastmod></url>\n"
+                f"<lastmod>{a.last_modified.isoformat()}</lastmod></url>\n"
                 for a in arts
             )
             sets[path] = f'<?xml version="1.0" encoding="UTF-8"?>\n<urlset {ns}>\n{urls}</urlset>\n'
-            lastmod = max(a.published for a in arts).isoformat()
+            lastmod = max(a.last_modified for a in arts).isoformat()
             index.append(
                 f"<sitemap><loc>{self.origin}{path}</loc><lastmod>{lastmod}</lastmod></sitemap>\n"
             )
@@ -436,7 +436,15 @@ def render_sites(
             cursor = ed.arts[start - 1].timestamp
             site.add(f"/latest/?ajax=1&date={cursor}", ed.fragment(start), "trend-ajax")
         for art in ed.arts:
-            site.add(art.path, ed.article(art), "trend-article")
+            # CMS validators: the article's revision and last correction, not the page
+            # bytes, so a changed rail or footer alone still answers 304.
+            site.add(
+                art.path,
+                ed.article(art),
+                "trend-article",
+                etag=f'W/"{art.id}-{art.revision}"',
+                last_modified=art.last_modified,
+            )
         ui = ed.ui
         site.add("/about/", ed.simple(ui["about"], "Trend News Agency, Baku."), "trend-static")
         site.add("/contacts/", ed.simple(ui["contacts"], "Baku, Azerbaijan."), "trend-static")

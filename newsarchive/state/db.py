@@ -17,17 +17,15 @@ the files). One connection, used from the reactor thread only. No Scrapy here.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from newsarchive.warc.writer import RecordLocation
+from newsarchive.state.model import Capture, RecordSeen, record_content_hash
 
 __all__ = [
     "STATE_NAME",
@@ -39,10 +37,7 @@ __all__ = [
 
 #: The database's file name in the output folder.
 STATE_NAME = "state.sqlite"
-#: Record fields left out of the content hash: they change with every capture.
-CAPTURE_FIELDS = ("fetched_at", "warc")
-
-_SCHEMA_VERSION = 1
+_SCHEMA_VERSION = 2
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS files (
@@ -65,7 +60,10 @@ CREATE TABLE IF NOT EXISTS captures (
     refers_to TEXT,                 -- revisits: the original's record id
     truncated INTEGER NOT NULL DEFAULT 0,
     site TEXT,
-    run_id TEXT
+    run_id TEXT,
+    etag TEXT,                      -- the response's ETag and Last-Modified (rechecks)
+    last_modified TEXT,
+    location TEXT                   -- a redirect's target, absolute
 );
 CREATE INDEX IF NOT EXISTS captures_digest ON captures (payload_digest);
 CREATE INDEX IF NOT EXISTS captures_uri ON captures (uri);
@@ -85,64 +83,34 @@ CREATE TABLE IF NOT EXISTS records (
     file TEXT NOT NULL,             -- the JSONL file and the line's byte offset
     offset INTEGER NOT NULL,
     metadata_record_id TEXT,        -- the WARC metadata record carrying it, once written
+    identity TEXT,                  -- the article it is of (canonical URL, session ids gone)
+    article_hash TEXT,              -- what the article says (title, body, dates)
+    version INTEGER NOT NULL DEFAULT 1,
+    warc TEXT,                      -- the record's warc pointer, JSON (a later previous)
     PRIMARY KEY (url, content_hash)
 );
 CREATE INDEX IF NOT EXISTS records_source ON records (source_record_id);
 """
 
 
-def record_content_hash(record: Mapping[str, Any]) -> str:
-    """SHA-256 of an article record's content: every field but ``fetched_at`` and ``warc``.
-
-    Two captures of an unchanged article give the same hash; a changed text, title, date
-    or boilerplate gives another.
-    """
-    content = {k: v for k, v in record.items() if k not in CAPTURE_FIELDS}
-    text = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-@dataclass(frozen=True)
-class Capture:
-    """One archived fetch: a ``response`` or ``revisit`` record and where it lies."""
-
-    record_id: str
-    record_type: str
-    uri: str
-    status: int | None
-    date: str
-    file: str
-    offset: int
-    length: int
-    payload_digest: str | None = None
-    refers_to: str | None = None
-    truncated: bool = False
-    site: str | None = None
-    run_id: str | None = None
-
-    @property
-    def location(self) -> dict[str, Any]:
-        """``{file, offset, length, record_id}`` (the record's ``warc`` field)."""
-        return RecordLocation(self.file, self.offset, self.length, self.record_id).as_dict()
-
-
-@dataclass(frozen=True)
-class RecordSeen:
-    """An article record stored in a JSONL file."""
-
-    url: str
-    content_hash: str
-    source_record_id: str | None
-    site: str | None
-    file: str
-    offset: int
-    metadata_record_id: str | None = None
-
-
 _CAPTURE_COLUMNS = (
     "record_id, record_type, uri, status, date, file, offset, length, payload_digest, "
-    "refers_to, truncated, site, run_id"
+    "refers_to, truncated, site, run_id, etag, last_modified, location"
 )
+_RECORD_COLUMNS = (
+    "url, content_hash, source_record_id, site, file, offset, metadata_record_id, identity, "
+    "article_hash, version, warc"
+)
+#: Columns later schema versions added, for databases made by an earlier one.
+_ADDED_COLUMNS = {
+    "captures": ("etag TEXT", "last_modified TEXT", "location TEXT"),
+    "records": (
+        "identity TEXT",
+        "article_hash TEXT",
+        "version INTEGER NOT NULL DEFAULT 1",
+        "warc TEXT",
+    ),
+}
 
 
 def _now() -> str:
@@ -163,17 +131,41 @@ class ArchiveState:
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute("PRAGMA busy_timeout=10000")
         self._db.executescript(_SCHEMA)
+        self._upgrade()
         self._db.execute(
-            "INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)",
-            (str(_SCHEMA_VERSION),),
+            "CREATE INDEX IF NOT EXISTS records_identity ON records (identity, version)"
         )
+        self._db.execute("CREATE INDEX IF NOT EXISTS records_site ON records (site, url)")
         self._depth = 0
         self._batching = False
         self._queue: list[tuple[str, tuple[Any, ...]]] = []
         self._pending_originals: dict[str, list[Capture]] = {}
         self._pending_records: set[tuple[str, str]] = set()
+        self._pending_urls: set[str] = set()
         self._pending_sources: set[str] = set()
+        self._pending_latest: dict[tuple[str | None, str], RecordSeen] = {}
         self._last_commit = time.monotonic()
+
+    def _upgrade(self) -> None:
+        """Bring a database an earlier version made to this schema: add the new columns
+        and have every file indexed again (the files are the truth; the next sync refills
+        the columns from them)."""
+        row = self._db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        if row is not None and int(row[0]) >= _SCHEMA_VERSION:
+            return
+        for table, columns in _ADDED_COLUMNS.items():
+            have = {r[1] for r in self._db.execute(f"PRAGMA table_info({table})")}
+            for column in columns:
+                if column.split()[0] not in have:
+                    self._db.execute(f"ALTER TABLE {table} ADD COLUMN {column}")
+        if row is not None:  # an old database: read every file again
+            self._db.execute("DELETE FROM captures")
+            self._db.execute("DELETE FROM records")
+            self._db.execute("UPDATE files SET size = 0")
+        self._db.execute(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)",
+            (str(_SCHEMA_VERSION),),
+        )
 
     BATCH_WRITES = 400
     """Batched writes are committed once this many are queued ..."""
@@ -203,7 +195,9 @@ class ArchiveState:
             self._db.execute("COMMIT")
         self._pending_originals.clear()
         self._pending_records.clear()
+        self._pending_urls.clear()
         self._pending_sources.clear()
+        self._pending_latest.clear()
         self._last_commit = time.monotonic()
 
     def _write(self, sql: str, params: tuple[Any, ...]) -> None:
@@ -288,7 +282,7 @@ class ArchiveState:
         """Remember one ``response``/``revisit`` record (ignored if its id is known)."""
         self._write(
             f"INSERT OR IGNORE INTO captures ({_CAPTURE_COLUMNS}) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 capture.record_id,
                 capture.record_type,
@@ -303,6 +297,9 @@ class ArchiveState:
                 int(capture.truncated),
                 capture.site,
                 capture.run_id,
+                capture.etag,
+                capture.last_modified,
+                capture.redirect_to,
             ),
         )
         if (
@@ -411,8 +408,8 @@ class ArchiveState:
     def add_record(self, seen: RecordSeen) -> None:
         """Remember a record stored in a JSONL file (ignored if URL + hash are known)."""
         self._write(
-            "INSERT OR IGNORE INTO records (url, content_hash, source_record_id, site, file, "
-            "offset, metadata_record_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            f"INSERT OR IGNORE INTO records ({_RECORD_COLUMNS}) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 seen.url,
                 seen.content_hash,
@@ -421,12 +418,85 @@ class ArchiveState:
                 seen.file,
                 seen.offset,
                 seen.metadata_record_id,
+                seen.identity,
+                seen.article_hash,
+                seen.version,
+                json.dumps(seen.warc) if seen.warc is not None else None,
             ),
         )
         if self._batching:
             self._pending_records.add((seen.url, seen.content_hash))
+            self._pending_urls.add(seen.url)
             if seen.source_record_id:
                 self._pending_sources.add(seen.source_record_id)
+            if seen.identity is not None:
+                key = (seen.site, seen.identity)
+                known = self._pending_latest.get(key)
+                if known is None or known.version <= seen.version:
+                    self._pending_latest[key] = seen
+
+    def has_record_of_url(self, url: str) -> bool:
+        """True when some stored record has ``url`` (the article is known)."""
+        if url in self._pending_urls:
+            return True
+        row = self._db.execute("SELECT 1 FROM records WHERE url = ? LIMIT 1", (url,)).fetchone()
+        return row is not None
+
+    def site_has_finished_run(self, site: str) -> bool:
+        """True when a run of ``site`` finished in this folder (it was crawled before)."""
+        row = self._read(
+            "SELECT 1 FROM runs WHERE site = ? AND finished IS NOT NULL LIMIT 1", (site,)
+        ).fetchone()
+        return row is not None
+
+    def article_checks(self, site: str, page: int = 500) -> Iterator[tuple[str, str, int]]:
+        """``(url, first check, checks)`` of every article of ``site`` with a record: when
+        its page was first fetched whole (``200``), and how many times it was fetched or
+        revalidated (``200``/``304``) since, first fetch included. Read ``page`` URLs at a
+        time, no statement left open between them (the caller writes meanwhile)."""
+        after = ""
+        while True:
+            urls = [
+                row[0]
+                for row in self._read(
+                    "SELECT DISTINCT url FROM records WHERE site = ? AND url > ? "
+                    "ORDER BY url LIMIT ?",
+                    (site, after, page),
+                ).fetchall()
+            ]
+            if not urls:
+                return
+            marks = ",".join("?" * len(urls))
+            rows = self._read(
+                f"SELECT uri, MIN(date), COUNT(*) FROM captures WHERE uri IN ({marks}) "
+                "AND status IN (200, 304) AND truncated = 0 GROUP BY uri ORDER BY uri",
+                tuple(urls),
+            ).fetchall()
+            for url, first, checks in rows:
+                yield str(url), str(first), int(checks)
+            after = urls[-1]
+
+    def latest_version(self, identity: str, site: str | None) -> RecordSeen | None:
+        """The stored record of the article ``identity`` (of ``site``) with the highest
+        ``version``, or None when the article has none yet."""
+        queued = self._pending_latest.get((site, identity))
+        row = self._db.execute(
+            f"SELECT {_RECORD_COLUMNS} FROM records WHERE identity = ? AND site IS ? "
+            "ORDER BY version DESC LIMIT 1",
+            (identity, site),
+        ).fetchone()
+        found = None if row is None else _record(row)
+        if queued is not None and (found is None or queued.version >= found.version):
+            return queued
+        return found
+
+    def captures_of_uri(self, uri: str) -> list[Capture]:
+        """Every capture of ``uri`` (any run, any site), oldest first."""
+        rows = self._read(
+            f"SELECT {_CAPTURE_COLUMNS} FROM captures WHERE uri = ? ORDER BY date, rowid",
+            (uri,),
+        )
+        return [_capture(row) for row in rows.fetchall()]
 
     def has_record(self, url: str, content_hash: str) -> bool:
         """True when a record of ``url`` with this content is stored already."""
@@ -512,3 +582,10 @@ def _capture(row: tuple[Any, ...]) -> Capture:
     values = list(row)
     values[10] = bool(values[10])
     return Capture(*values)
+
+
+def _record(row: tuple[Any, ...]) -> RecordSeen:
+    values = list(row)
+    values[10] = json.loads(values[10]) if values[10] else None
+    values[9] = int(values[9] or 1)
+    return RecordSeen(*values)

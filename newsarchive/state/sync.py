@@ -20,7 +20,7 @@ import json
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from urllib.parse import urljoin
 
 from newsarchive.names import JSONL_DIR, JSONL_SUFFIX, WARC_DIR, is_archive
 from newsarchive.state.db import ArchiveState, Capture, RecordSeen, record_content_hash
@@ -125,23 +125,10 @@ def _index_jsonl(state: ArchiveState, path: Path, start: int, report: SyncReport
                 logger.warning("%s@%d: not a JSON line; not indexed", path, offset)
                 record = None
             if isinstance(record, dict) and isinstance(record.get("url"), str):
-                state.add_record(_seen(record, path.name, offset))
+                state.add_record(RecordSeen.of(record, path.name, offset))
                 report.records += 1
             offset += len(line)
     return offset
-
-
-def _seen(record: dict[str, Any], file: str, offset: int) -> RecordSeen:
-    given = record.get("warc")
-    warc: dict[str, Any] = given if isinstance(given, dict) else {}
-    return RecordSeen(
-        url=record["url"],
-        content_hash=record_content_hash(record),
-        source_record_id=warc.get("record_id"),
-        site=record.get("site"),
-        file=file,
-        offset=offset,
-    )
 
 
 def _index_warc(
@@ -185,7 +172,26 @@ def _capture(record: ArchiveRecord, file: str, site: str | None, run_id: str | N
         truncated=bool(record.get("WARC-Truncated")),
         site=site,
         run_id=run_id,
+        etag=_http_header(record, "etag"),
+        last_modified=_http_header(record, "last-modified"),
+        redirect_to=_location(record),
     )
+
+
+def _location(record: ArchiveRecord) -> str | None:
+    """A redirect's target, absolute."""
+    if record.status is None or not 300 <= record.status < 400:
+        return None
+    target = _http_header(record, "location")
+    return urljoin(record.target_uri, target) if target else None
+
+
+def _http_header(record: ArchiveRecord, name: str) -> str | None:
+    """A header of the record's stored HTTP head (case-insensitive), or None."""
+    for key, value in record.http_headers or ():
+        if key.lower() == name:
+            return value.strip() or None
+    return None
 
 
 def _note_metadata(state: ArchiveState, block: bytes, record_id: str) -> None:

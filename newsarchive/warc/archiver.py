@@ -28,17 +28,19 @@ from __future__ import annotations
 
 import logging
 from typing import TYPE_CHECKING, Self
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
 from newsarchive import signals as na_signals
 from newsarchive.capture.exchange import CAPTURE_META_KEY, WireCapture, reconstruct_capture
+from newsarchive.crawling.recheck import RECHECK_META_KEY
 from newsarchive.state.db import Capture
 from newsarchive.warc.config import WarcConfig
 from newsarchive.warc.files import STAT, WarcFiles
 from newsarchive.warc.writer import (
+    NOT_MODIFIED_PROFILE,
     RecordLocation,
     RevisitOf,
     format_warc_date,
@@ -159,8 +161,19 @@ class ExchangeArchiver:
             truncated = "disconnect"
         elif truncated is None and "download_stopped" in response.flags:
             truncated = "unspecified"
+        revalidated = request.meta.get(RECHECK_META_KEY)
+        not_modified = None
+        if response.status == 304 and isinstance(revalidated, dict):
+            not_modified = RevisitOf(
+                revalidated["record_id"],
+                revalidated["uri"],
+                revalidated["date"],
+                None,
+                NOT_MODIFIED_PROFILE,
+            )
+            self.stats.inc_value("newsarchive/recheck/not_modified")
         location, warc_date, revisit = self._write_capture(
-            response.url, capture, truncated, status=response.status
+            response.url, capture, truncated, status=response.status, revisit=not_modified
         )
         if revisit:
             request.meta[REVISIT_META_KEY] = True
@@ -173,13 +186,13 @@ class ExchangeArchiver:
         truncated: str | None,
         *,
         status: int | None = None,
+        revisit: RevisitOf | None = None,
     ) -> tuple[RecordLocation, str, bool]:
         writer = self.files.writer_for()
         request_head, request_body = split_http_message(bytes(capture.request))
         body = bytes(capture.response_body)
         digest = payload_digest(capture.payload)
-        revisit = None
-        if not truncated:
+        if revisit is None and not truncated:
             revisit = self._original(digest, url, len(capture.payload))
             if revisit is None and capture.entity is not None:
                 # a chunked payload archived before this version digested it with its
@@ -217,6 +230,9 @@ class ExchangeArchiver:
                         payload_digest=digest,
                         refers_to=revisit.record_id if revisit else None,
                         truncated=truncated is not None,
+                        etag=_head_field(capture, b"etag"),
+                        last_modified=_head_field(capture, b"last-modified"),
+                        redirect_to=_redirect(url, capture),
                         site=folder.site,
                         run_id=folder.run,
                     )
@@ -235,6 +251,27 @@ class ExchangeArchiver:
         if original is None:
             return None
         return RevisitOf(original.record_id, original.uri, original.date, digest)
+
+
+def _redirect(url: str, capture: WireCapture) -> str | None:
+    """The absolute target of a captured redirect."""
+    status = _status_of(capture)
+    if status is None or not 300 <= status < 400:
+        return None
+    target = _head_field(capture, b"location")
+    return urljoin(url, target) if target else None
+
+
+def _head_field(capture: WireCapture, name: bytes) -> str | None:
+    """A header of the captured response head (lower-case ``name``), or None."""
+    head = bytes(capture.response_head)
+    if name not in head.lower():
+        return None
+    for line in head.split(b"\n")[1:]:
+        key, sep, value = line.partition(b":")
+        if sep and key.strip().lower() == name:
+            return value.strip().decode("latin-1") or None
+    return None
 
 
 def _status_of(capture: WireCapture) -> int | None:

@@ -57,6 +57,7 @@ import newsarchive
 logger = logging.getLogger(__name__)
 
 __all__ = [
+    "NOT_MODIFIED_PROFILE",
     "REVISIT_PROFILE",
     "WARC_CONFORMS_TO",
     "WARC_DATE_FORMAT",
@@ -85,6 +86,8 @@ is about three times faster still, for files about 15 % larger."""
 
 #: ``WARC-Profile`` of a revisit whose payload is identical to its original's (WARC/1.1).
 REVISIT_PROFILE = "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
+#: ``WARC-Profile`` of a revisit the server answered 304 Not Modified to (WARC/1.1).
+NOT_MODIFIED_PROFILE = "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
 
 _WARC_VERSION = "WARC/1.1"
 _HOST_UNSAFE = re.compile(r"[^A-Za-z0-9.-]+")
@@ -228,8 +231,10 @@ class RevisitOf:
     """``WARC-Refers-To-Target-URI``: the original's ``WARC-Target-URI``."""
     date: str
     """``WARC-Refers-To-Date``: the original's ``WARC-Date``, as written."""
-    payload_digest: str
-    """The ``WARC-Payload-Digest`` both records share."""
+    payload_digest: str | None
+    """The ``WARC-Payload-Digest`` both records share (None for a 304: no payload)."""
+    profile: str = REVISIT_PROFILE
+    """``WARC-Profile``: identical payload (the default) or server not modified."""
 
 
 class _RawHttpHead(StatusAndHeaders):
@@ -484,12 +489,13 @@ class WarcFileWriter:
                 response_headers.append(("WARC-Truncated", truncated))
             if revisit is not None:
                 response_headers += [
-                    ("WARC-Profile", REVISIT_PROFILE),
+                    ("WARC-Profile", revisit.profile),
                     ("WARC-Refers-To", revisit.record_id),
                     ("WARC-Refers-To-Target-URI", revisit.target_uri),
                     ("WARC-Refers-To-Date", revisit.date),
-                    ("WARC-Payload-Digest", revisit.payload_digest),
                 ]
+                if revisit.payload_digest:
+                    response_headers.append(("WARC-Payload-Digest", revisit.payload_digest))
                 response_body = b""
             location = self._write(
                 kind,
