@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 import sqlite3
+import zlib
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -15,6 +16,8 @@ from newsarchive.state.db import ArchiveState, Capture, RecordSeen, record_conte
 from newsarchive.state.repair import repair_folder, repair_warc
 from newsarchive.state.sync import sync_state
 from newsarchive.validate import validate_paths
+from newsarchive.warc.gzmembers import CHUNK
+from newsarchive.warc.strict import iter_strict, read_record_at
 from newsarchive.warc.writer import RevisitOf, WarcFileWriter, payload_digest
 from tests.archive_checks import beyond_legacy_digests
 
@@ -325,3 +328,83 @@ def test_a_batch_commits_after_its_size(tmp_path: Path) -> None:
             state.set_file(f"{n}.warc.gz", "warc", n)
     assert not state._db.in_transaction
     assert _committed_size(db, "0.warc.gz") == 0
+
+
+# -- a gzip member whose end lies past a read chunk ----------------------------------------
+
+
+def _warc_record(kind: str, number: int, block: bytes) -> bytes:
+    head = (
+        f"WARC/1.1\r\nWARC-Type: {kind}\r\n"
+        f"WARC-Record-ID: <urn:uuid:00000000-0000-4000-8000-{number:012d}>\r\n"
+        f"WARC-Target-URI: http://example.com/{number}\r\nContent-Length: {len(block)}\r\n\r\n"
+    )
+    return head.encode() + block + b"\r\n\r\n"
+
+
+def _gzip_member(data: bytes, level: int = 9) -> bytes:
+    compressor = zlib.compressobj(level, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    return compressor.compress(data) + compressor.flush()
+
+
+def _all_out_before_the_end(member: bytes) -> range:
+    """Prefix lengths of ``member`` that decompress to all its bytes but do not end it."""
+    whole = len(zlib.decompress(member, 16 + zlib.MAX_WBITS))
+    first = next(
+        k
+        for k in range(1, len(member))
+        if len(zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(member[:k])) == whole
+    )
+    return range(first, len(member))
+
+
+def _filler(size: int) -> bytes:
+    """A stored (level 0) gzip member of exactly ``size`` bytes."""
+    empty = len(_gzip_member(_warc_record("resource", 1, b""), level=0))
+    for n in range(max(0, size - empty - 30), size - empty + 1):
+        member = _gzip_member(_warc_record("resource", 1, b"x" * n), level=0)
+        if len(member) == size:
+            return member
+    raise AssertionError(f"no filler of {size} bytes")
+
+
+def test_a_record_whose_gzip_end_lies_past_a_read_chunk_is_complete(tmp_path: Path) -> None:
+    """The kill -9 stress repro: the strict reader reads files in CHUNKs; when a chunk
+    ended inside a member's last bytes (final deflate bits, CRC32, size) after all of the
+    member's data was decompressed, the record had no length and repair cut it and all
+    records after it, though the JSONL pointed at them (1 in ~50 kills)."""
+    warcinfo = _gzip_member(_warc_record("warcinfo", 0, b"software: unit\r\n"))
+    response = _gzip_member(_warc_record("response", 2, b"HTTP/1.1 200 OK\r\n\r\n" + b"a" * 900))
+    request = _gzip_member(_warc_record("request", 3, b"GET /2 HTTP/1.1\r\nHost: x\r\n\r\n"))
+    after = _gzip_member(_warc_record("metadata", 4, b'{"url": "http://example.com/2"}'))
+    window = _all_out_before_the_end(request)
+    assert len(window) >= 2  # the situation exists: output complete, member end not read
+    for before_chunk in window:
+        filler = _filler(CHUNK - before_chunk - len(warcinfo) - len(response))
+        head = warcinfo + filler + response
+        assert len(head) + before_chunk == CHUNK
+        for tail, kinds in ((b"", 4), (after, 5)):
+            data = head + request + tail
+            path = tmp_path / f"k{before_chunk}-{len(tail)}.warc.gz.open"
+            path.write_bytes(data)
+            with path.open("rb") as fh:
+                events = list(iter_strict(fh))
+            assert [e.problem for e in events if e.problem] == []
+            records = [e.record for e in events if e.record is not None]
+            assert [(r.offset, r.length, r.complete) for r in records][3] == (
+                len(head),
+                len(request),
+                True,
+            )
+            assert all(r.length is not None for r in records)
+            result = repair_warc(path)
+            assert (result.records, result.cut_bytes, result.cut_records) == (kinds, 0, 0)
+            assert result.final is not None and result.final.read_bytes() == data
+            assert read_record_at(result.final, len(head), len(request)).complete
+        # the file ends inside the request's gzip trailer: the pair is not complete
+        path = tmp_path / f"k{before_chunk}-cut.warc.gz.open"
+        path.write_bytes(head + request[:-1])
+        result = repair_warc(path)
+        assert (result.records, result.cut_records) == (2, 1)
+        assert result.final is not None
+        assert result.final.read_bytes() == head[: len(head) - len(response)]

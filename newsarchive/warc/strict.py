@@ -264,6 +264,15 @@ class _Parser:
             self.take(skip)
         start, end = record.start, self.pos
         if isinstance(self.src, GzipSource):
+            if not self.buf and self.src.obj is not None:
+                # Every byte of the record is out but its member has not ended (yet): zlib
+                # can hand out a member's last bytes before it has read the member's end
+                # (final deflate bits, CRC32, size), e.g. when those lie past the CHUNK of
+                # the file read so far. Read on, or the member's end stays unknown.
+                try:
+                    self.fill(1)
+                except StreamBreak as brk:
+                    self.pending.append(Event(brk.offset, problem=brk.problem))
             if start in self.src.starts and end in self.src.ends:
                 record.length = self.src.ends[end] - record.offset
             if any(start < p < end for p in self.src.starts):
