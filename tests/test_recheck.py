@@ -252,3 +252,27 @@ def test_render_history_lists_versions_and_changes():
         "  title: Bridge [-opens-] {+reopens+}",
         "  body, paragraph 1: The bridge opened on [-Monday.-] {+Tuesday.+}",
     ]
+
+
+def test_feeds_say_when_an_entry_changed():
+    from newsarchive.discovery.sources import feed_entries
+
+    atom = b"""<feed xmlns="http://www.w3.org/2005/Atom"><entry>
+      <link href="/a/1.html"/><published>2026-01-01T10:00:00Z</published>
+      <updated>2026-01-02T08:30:00Z</updated></entry>
+      <entry><link href="/a/2.html"/></entry></feed>"""
+    assert list(feed_entries(atom, "http://news.test/feed")) == [
+        ("http://news.test/a/1.html", "2026-01-02T08:30:00Z"),
+        ("http://news.test/a/2.html", None),
+    ]
+    rss = b"""<rss xmlns:atom="http://www.w3.org/2005/Atom"><channel><item>
+      <link>http://news.test/a/3.html</link><pubDate>Thu, 01 Jan 2026 10:00:00 GMT</pubDate>
+      <atom:updated>2026-01-03T00:00:00+04:00</atom:updated></item><item>
+      <link>http://news.test/a/4.html</link><pubDate>Thu, 01 Jan 2026 10:00:00 GMT</pubDate>
+      </item></channel></rss>"""
+    entries = list(feed_entries(rss, "http://news.test/rss"))
+    assert entries == [
+        ("http://news.test/a/3.html", "2026-01-03T00:00:00+04:00"),
+        ("http://news.test/a/4.html", None),  # pubDate is the publication, not a change
+    ]
+    assert parse_lastmod(entries[0][1]) == datetime(2026, 1, 2, 20, 0, tzinfo=UTC)

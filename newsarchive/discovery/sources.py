@@ -90,6 +90,15 @@ def feed_entry_links(body: bytes, base: str) -> Iterator[str]:
     RSS: each ``item``'s ``link`` (its ``guid`` when it is a permalink and there is no
     link); Atom: each ``entry``'s ``link`` with ``rel=alternate`` or no ``rel``.
     """
+    for link, _updated in feed_entries(body, base):
+        yield link
+
+
+def feed_entries(body: bytes, base: str) -> Iterator[tuple[str, str | None]]:
+    """``(link, updated)`` of each entry of a feed (links as :func:`feed_entry_links`);
+    ``updated`` is when the feed says the entry last changed, as written: Atom's
+    ``<updated>``, an RSS item's ``<atom:updated>`` or ``<dc:modified>``; else None (an
+    RSS ``pubDate`` is the publication, not a change)."""
     parser = etree.XMLParser(recover=True, resolve_entities=False, no_network=True)
     try:
         root = etree.fromstring(body.strip(), parser=parser)
@@ -106,7 +115,18 @@ def feed_entry_links(body: bytes, base: str) -> Iterator[str]:
         else:
             continue
         if link:
-            yield urljoin(base, link.strip())
+            updated = next(
+                (
+                    c.text.strip()
+                    for c in item
+                    if isinstance(c.tag, str)
+                    and etree.QName(c).localname in ("updated", "modified")
+                    and c.text
+                    and c.text.strip()
+                ),
+                None,
+            )
+            yield urljoin(base, link.strip()), updated
 
 
 def _children(el: etree._Element, name: str) -> list[etree._Element]:

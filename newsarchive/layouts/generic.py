@@ -45,6 +45,7 @@ from newsarchive.discovery.links import PageLinks, page_links
 from newsarchive.discovery.pages import PageKind, classify_page, decide, page_signals
 from newsarchive.discovery.sources import (
     absolute_urls,
+    feed_entries,
     feed_entry_links,
     parse_robots,
     parse_sitemap,
@@ -273,10 +274,10 @@ class GenericNewsSpider(NewsSpider):
 
     def parse_feed(self, response: Response) -> Iterator[scrapy.Request]:
         """RSS/Atom: each entry's link."""
-        for link in feed_entry_links(response.body, response.url):
+        for link, updated in feed_entries(response.body, response.url):
             if self.limit_reached:
                 return
-            yield from _some(self._listed(normalize_url(link), "feed"))
+            yield from _some(self._listed(normalize_url(link), "feed", parse_lastmod(updated)))
 
     def _listed(
         self, url: str, source: str, lastmod: datetime | None = None

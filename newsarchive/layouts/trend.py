@@ -8,10 +8,11 @@ from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 import scrapy
-from scrapy.http import Response, TextResponse
+from scrapy.http import Response
 from scrapy.utils.sitemap import Sitemap
 
 from newsarchive.crawling.recheck import parse_lastmod
+from newsarchive.discovery.sources import feed_entries
 from newsarchive.layouts.base import NewsSpider, captured_at
 from newsarchive.layouts.listing import listing_date
 
@@ -93,14 +94,10 @@ class TrendLayoutSpider(NewsSpider):
                 yield request
 
     def parse_feed(self, response: Response) -> Iterator[scrapy.Request]:
-        """RSS 2.0: every ``item/link``."""
-        if not isinstance(response, TextResponse):
-            return
-        response.selector.remove_namespaces()
-        for link in response.xpath("//item/link/text()").getall():
-            url = link.strip()
+        """RSS 2.0: every ``item/link`` (with its ``atom:updated``, if any: a change)."""
+        for url, updated in feed_entries(response.body, response.url):
             if self.is_article(url):
-                request = self.article_request(url)
+                request = self.article_request(url, lastmod=parse_lastmod(updated))
                 if request is not None:
                     yield request
 
