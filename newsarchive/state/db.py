@@ -491,8 +491,10 @@ class ArchiveState:
         return found
 
     def captures_of_uri(self, uri: str) -> list[Capture]:
-        """Every capture of ``uri`` (any run, any site), oldest first."""
-        rows = self._read(
+        """Every committed capture of ``uri`` (any run, any site), oldest first: what
+        earlier runs archived. Writes this run still queues are left out, and not
+        committed for it (it is asked once per article URL a crawl meets)."""
+        rows = self._db.execute(
             f"SELECT {_CAPTURE_COLUMNS} FROM captures WHERE uri = ? ORDER BY date, rowid",
             (uri,),
         )
