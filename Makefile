@@ -37,7 +37,7 @@ setup: $(STAMP)
 demo: setup
 	$(BIN)/newsarchive demo --out archives
 
-test: setup $(PYWB_STAMP) lint
+test: setup $(PYWB_STAMP) lint typecheck
 	$(BIN)/pytest
 
 # the suite on the oldest Scrapy minor the dependency range allows (CI runs both)
@@ -49,6 +49,7 @@ lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# mypy on the core (newsarchive/, [tool.mypy] in pyproject.toml); `make test` runs it
 typecheck: setup
 	$(BIN)/mypy
 

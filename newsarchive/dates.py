@@ -642,7 +642,7 @@ def parse_text_date(
     for found in _candidates(folded, day_first=day_first, reference=reference):
         tm, pos = _time_near(folded, found.start, found.end)
         clock = _time_parts(tm) if tm else None
-        offset = _offset_after(folded, pos, seconds=bool(tm["S"])) if clock else None
+        offset = _offset_after(folded, pos, seconds=bool(tm["S"])) if tm and clock else None
         parsed = _build(found.year, found.month, found.day, clock, offset, tz, reference)
         if parsed is not None:
             return parsed

@@ -98,7 +98,7 @@ def _clean_key(mapping: dict[str, Any], key: str) -> bool:
     return isinstance(value, str) and _replace(mapping, key, clean_text(value))
 
 
-def _replace(mapping: dict[str, Any], key: str, new: str) -> bool:
+def _replace(mapping: MutableMapping[str, Any], key: str, new: str) -> bool:
     """Set ``mapping[key] = new`` when it differs; True when it did."""
     if mapping[key] == new:
         return False

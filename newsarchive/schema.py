@@ -15,7 +15,7 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeGuard
 from urllib.parse import urlsplit
 
 SCHEMA_VERSION = 2
@@ -470,7 +470,8 @@ def _parse_day(value: str) -> date | None:
         return None
 
 
-def _is_int(value: Any) -> bool:
+def _is_int(value: object) -> TypeGuard[int]:
+    """An int that is not a bool (JSON's true/false are not numbers here)."""
     return isinstance(value, int) and not isinstance(value, bool)
 
 

@@ -1,10 +1,12 @@
 """Generic extraction: finding and parsing the publication date honestly."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 
+import lxml.html
 import pytest
 
 from newsarchive.extractors.generic import extract_generic
+from newsarchive.extractors.generic.published import find_published
 
 BODY = "<p>" + "Some article text, long enough to be a paragraph of the story. " * 3 + "</p>"
 CAPTURED = datetime(2014, 5, 3, 9, 30, tzinfo=UTC)
@@ -297,3 +299,18 @@ def test_malformed_links_do_not_break_extraction():
         "<li><a href='/b'>b</a></li></ul></body></html>"
     )
     assert extract_generic(html, "https://example.com/a")["title"] == "T"
+
+
+def test_find_published_reads_printed_times_in_the_zone_given():
+    # ``tz`` is a tzinfo, as newsarchive.dates takes (it was annotated ``str``, and a
+    # string there made every printed date fail to parse, silently)
+    root = lxml.html.fromstring(
+        f"<html><body><article><h1>Title here</h1><span class='date'>2 May 2014 14:12</span>"
+        f"{BODY}</article></body></html>"
+    )
+    url = "https://example.com/a"
+    baku = timezone(timedelta(hours=4))
+    found = find_published(root, url, [], captured_at=CAPTURED, tz=baku)
+    assert found is not None and found.iso == "2014-05-02T14:12:00+04:00"
+    found = find_published(root, url, [], captured_at=CAPTURED)
+    assert found is not None and found.iso == "2014-05-02"

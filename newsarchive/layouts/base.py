@@ -6,7 +6,7 @@ import logging
 import re
 from collections.abc import Iterable, Iterator
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, ClassVar, Self
+from typing import TYPE_CHECKING, Any, ClassVar, Self, TypeGuard
 from urllib.parse import urljoin, urlsplit
 
 import scrapy
@@ -299,7 +299,7 @@ class NewsSpider(scrapy.Spider):
         )
 
     @staticmethod
-    def is_text(response: Response) -> bool:
+    def is_text(response: Response) -> TypeGuard[TextResponse]:
         """:func:`is_text_page` for a live response (a PDF at an article URL is not)."""
         return isinstance(response, TextResponse) and is_text_page(
             response.url, _headers(response), response.body

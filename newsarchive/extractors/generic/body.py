@@ -593,7 +593,8 @@ def _join_sections(kept: list[etree._Element], top: etree._Element) -> list[etre
                     and _article_like(s)
                 ):
                     extra.add(s)
-            before, after = [], []
+            before: list[etree._Element] = []
+            after: list[etree._Element] = []
             seen_node = False
             for s in parent:
                 if s is node:

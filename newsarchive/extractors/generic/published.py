@@ -41,19 +41,17 @@ import itertools
 import json
 import re
 from collections.abc import Iterable
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urljoin
 
 from lxml import etree
 
-from .parse import clean, marked_elements
+# the shared date parser (month names, relative and yearless dates)
+from newsarchive import dates as _dates
 
-try:  # the shared date parser (month names, relative and yearless dates)
-    from newsarchive import dates as _dates
-except ImportError:  # pragma: no cover - only while it is being written
-    _dates = None
+from .parse import clean, marked_elements
 
 #: Publication keys of ``<meta name|property|itemprop>``, most trusted first.
 PUBLISHED_META = (
@@ -277,7 +275,7 @@ _MODIFIED = re.compile(
 
 
 def parse_visible(
-    text: str, limit: date, reference: datetime | None, day_first: bool, tz: str | None
+    text: str, limit: date, reference: datetime | None, day_first: bool, tz: tzinfo | None
 ) -> str | None:
     """Parse a date as printed for readers, with ``newsarchive.dates``."""
     text = clean(text)
@@ -289,8 +287,6 @@ def parse_visible(
     iso = parse_machine(text, limit) if _ISO.match(text) else None
     if iso:
         return iso
-    if _dates is None:
-        return None
     try:
         parsed = _dates.parse_text_date(text, tz=tz, reference=reference, day_first=day_first)
     except (ValueError, TypeError, OverflowError):
@@ -803,8 +799,6 @@ _MIN_OFFSET, _MAX_OFFSET = timedelta(hours=-12), timedelta(hours=14)
 def _local_time_of(instant: Found, shown: Found) -> bool:
     """Whether a printed date can be the local reading of a UTC instant: always when it
     prints no time, else only when the time differs from the instant by a real offset."""
-    if _dates is None:
-        return True
     try:
         utc = datetime.fromisoformat(instant.iso)
         wall = _dates.parse_text_date(shown.raw)
@@ -854,8 +848,8 @@ def _machine(jsonld_found: Found | None, meta_found: Found | None, shown: _Shown
     if jsonld_found is not None and meta_found is not None:
         a, b = jsonld_found.iso[:10], meta_found.iso[:10]
         if a != b and not _one_day_apart(a, b):
-            printed = shown.days("cue", "time", "text", "page-text")
-            if printed.count(b) > printed.count(a):
+            printed_days = shown.days("cue", "time", "text", "page-text")
+            if printed_days.count(b) > printed_days.count(a):
                 return meta_found
         return jsonld_found
     found = jsonld_found or meta_found
@@ -912,10 +906,12 @@ def find_published(
     *,
     captured_at: datetime | None = None,
     day_first: bool = True,
-    tz: str | None = None,
+    tz: tzinfo | None = None,
     scripts: list[str] | None = None,
 ) -> Found | None:
     """The page's publication date, or ``None`` (see the module docstring for the order).
+    ``tz`` is the zone the page prints its times in (a :class:`~datetime.tzinfo`, as
+    :func:`newsarchive.dates.parse_text_date` takes; an explicit offset in the text wins).
     ``scripts`` are the texts of the page's scripts when they were removed from ``root``."""
     now = captured_at or datetime.now(UTC)
     limit = (now + timedelta(days=1)).date()
