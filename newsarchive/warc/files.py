@@ -2,7 +2,8 @@
 
 It keeps the run's :class:`~newsarchive.warc.writer.WarcFileWriter` (``.open`` names,
 warcinfo first, rotation at ``NEWSARCHIVE_WARC_MAX_SIZE``), records each new file in the
-folder's state at once (so a killed run's file is known to belong to it), closes the last
+folder's state at once (so a killed run's file is known to belong to it) and forgets a file
+the writer removed (no record could be written after its warcinfo), closes the last
 file when the spider closes and announces every closed file with
 :data:`newsarchive.signals.warc_file_closed` (the CDXJ indexer listens). The components
 that write records reach it through ``crawler.get_extension(WarcFiles)`` and use
@@ -124,6 +125,7 @@ class WarcFiles:
                 hostname=f"{hostname}-{os.getpid()}" if frontier else hostname,
                 on_open=self._file_opened,
                 on_close=self._file_closed,
+                on_discard=self._file_discarded,
             )
         return self.writer
 
@@ -154,6 +156,18 @@ class WarcFiles:
                 folder.state.set_file(
                     name, "warc", self.writer.position, site=folder.site, run_id=folder.run
                 )
+
+    def _file_discarded(self, name: str) -> None:
+        # the writer removed the file (no record after its warcinfo could be written): the
+        # state must not keep a row for it. If the database cannot be written either (a
+        # full disk), the next start's sync forgets the file, which is gone.
+        folder = self.folder
+        if folder is None:
+            return
+        try:
+            folder.state.forget_file(name)
+        except Exception as exc:
+            logger.debug("Could not forget the removed WARC file %s: %s", name, exc)
 
     def _file_closed(self, path: Path) -> None:
         self.crawler.signals.send_catch_log(

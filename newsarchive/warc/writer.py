@@ -12,8 +12,13 @@ warcio, one gzip member per record. :class:`WarcFileWriter` owns the files:
   :class:`RevisitOf`, it writes an identical-payload-digest ``revisit`` record (the HTTP
   head only) instead of the response;
 * ``on_open`` / ``on_close`` callbacks learn of every file created and closed (the WARC
-  extension indexes them), and :attr:`WarcFileWriter.position` is the end of the last
-  record written;
+  extension indexes them), ``on_discard`` of a file removed for holding nothing, and
+  :attr:`WarcFileWriter.position` is the end of the last record written;
+* a file never holds a partial record (a failed write is cut back) and never gets its
+  final name without a record after its warcinfo: a file whose warcinfo cannot be
+  written (a full disk at a rotation), or whose every later write failed, is removed
+  instead of being closed; a file that cannot be cut back is left ``.open`` for the next
+  start's repair (:mod:`newsarchive.state.repair`);
 * once a file has reached ``max_size`` bytes, the next exchange goes to a new file, so a
   response and its request never split across files (a file exceeds ``max_size`` by at
   most one exchange and the records written right after it).
@@ -33,6 +38,7 @@ The writer is not thread-safe; Scrapy calls it from the reactor thread only.
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import logging
 import os
@@ -278,6 +284,9 @@ class WarcFileWriter:
     :param make_id: returns a new ``<urn:uuid:...>`` record id.
     :param on_open: called with the file's final name once a new file has its warcinfo.
     :param on_close: called with the final path once a file is closed and renamed.
+    :param on_discard: called with the final name of a file that was removed instead of
+        closed, for holding no record after its warcinfo (its writes failed), when
+        ``on_open`` may have been called for it.
     """
 
     def __init__(
@@ -294,6 +303,7 @@ class WarcFileWriter:
         make_id: Callable[[], str] = new_record_id,
         on_open: Callable[[str], None] | None = None,
         on_close: Callable[[Path], None] | None = None,
+        on_discard: Callable[[str], None] | None = None,
     ) -> None:
         if max_size <= 0:
             raise ValueError(f"max_size must be positive, got {max_size!r}")
@@ -316,19 +326,24 @@ class WarcFileWriter:
         self._make_id = make_id
         self._on_open = on_open
         self._on_close = on_close
+        self._on_discard = on_discard
         self._serial = 0
         self._fh: IO[bytes] | None = None
         self._warcio: WARCWriter | None = None
         self._name: str | None = None
         self._warcinfo_id: str | None = None
         self._records_in_file = 0
+        self._bytes_in_file = 0
+        self._announced = False
+        """True once ``on_open`` was called for the current file."""
         #: Final paths of the files closed so far, in order.
         self.closed_files: list[Path] = []
         #: Records written (warcinfo included) since the writer was created.
         self.records_written = 0
         #: Bytes written to files (as stored, i.e. compressed) since the writer was created.
         self.bytes_written = 0
-        #: Files created since the writer was created.
+        #: Files created since the writer was created (but those removed for holding no
+        #: record after their warcinfo).
         self.files_opened = 0
 
     # -- file lifecycle --------------------------------------------------------------
@@ -377,12 +392,21 @@ class WarcFileWriter:
         # member at gzip_level (warcio's own gzip is fixed at level 9, three times slower)
         self._warcio = WARCWriter(self._buffer, gzip=False, warc_version=_WARC_VERSION)
         self._records_in_file = 0
+        self._bytes_in_file = 0
+        self._announced = False
         self.files_opened += 1
         logger.debug("Opened WARC file %s", self.current_path)
-        self._write_warcinfo(created)
-        fh.flush()
-        if self._on_open is not None:
-            self._on_open(name)
+        try:
+            self._write_warcinfo(created)
+            fh.flush()
+            if self._on_open is not None:
+                self._announced = True
+                self._on_open(name)
+        except BaseException:
+            # e.g. a full disk at a rotation: an empty or warcinfo-only file must not stay
+            # to be closed under its final name later
+            self._remove_current()
+            raise
 
     def _write_warcinfo(self, created: datetime) -> None:
         record_id = self._make_id()
@@ -401,8 +425,17 @@ class WarcFileWriter:
         self._warcinfo_id = record_id
 
     def close(self) -> Path | None:
-        """Close the current file and drop ``.open`` from its name; return its final path."""
+        """Close the current file and drop ``.open`` from its name; return its final path.
+
+        A file that holds no record after its warcinfo (every write after it failed) is
+        removed instead, and None returned: it is never given its final name. When the
+        file cannot be synced or renamed, the error is raised and the file stays ``.open``
+        (the next start's repair closes it).
+        """
         if self._fh is None or self._name is None:
+            return None
+        if self._records_in_file <= 1:
+            self._remove_current()
             return None
         fh, name = self._fh, self._name
         self._fh = self._warcio = self._name = self._warcinfo_id = None
@@ -418,6 +451,35 @@ class WarcFileWriter:
         if self._on_close is not None:
             self._on_close(final)
         return final
+
+    def _remove_current(self) -> None:
+        """Close and delete the current file (it holds no record worth keeping).
+
+        Needs no space on the device. The file is left ``.open`` when it cannot be
+        deleted (the next start's repair deletes it).
+        """
+        fh, name = self._fh, self._name
+        if fh is None or name is None:
+            return
+        path = self.directory / (name + ".open")
+        self._fh = self._warcio = self._name = self._warcinfo_id = None
+        self.records_written -= self._records_in_file
+        self.bytes_written -= self._bytes_in_file
+        self.files_opened -= 1
+        self._records_in_file = self._bytes_in_file = 0
+        with contextlib.suppress(OSError):  # nothing in it is kept
+            fh.close()
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            pass
+        except OSError as exc:  # left .open: the next start's repair deletes it
+            logger.error("Could not remove %s, which holds no record: %s", path, exc)
+            return
+        # info: the failure that caused it has been reported already
+        logger.info("Removed %s: no record could be written to it after its warcinfo", path)
+        if self._announced and self._on_discard is not None:
+            self._on_discard(name)
 
     def __enter__(self) -> Self:
         return self
@@ -472,7 +534,7 @@ class WarcFileWriter:
         """
         self._ensure_file(rotate=True)
         assert self._fh is not None
-        start = self._fh.tell()
+        mark = self._mark()
         try:
             warc_date = format_warc_date(date or self._clock())
             response_id = self._make_id()
@@ -516,7 +578,7 @@ class WarcFileWriter:
             self._write("request", target_uri, request_headers, request_body, head=request_head)
             self._fh.flush()
         except BaseException:
-            self._discard_from(start)
+            self._discard_from(mark)
             raise
         return location
 
@@ -548,7 +610,7 @@ class WarcFileWriter:
         """
         self._ensure_file(rotate=rotate)
         assert self._fh is not None
-        start = self._fh.tell()
+        mark = self._mark()
         try:
             headers = [
                 ("WARC-Type", record_type),
@@ -569,7 +631,7 @@ class WarcFileWriter:
             )
             self._fh.flush()
         except BaseException:
-            self._discard_from(start)
+            self._discard_from(mark)
             raise
         return location
 
@@ -655,25 +717,58 @@ class WarcFileWriter:
             view = view[self._fh.write(view) or 0 :]
         length = len(data)
         self._records_in_file += 1
+        self._bytes_in_file += length
         self.records_written += 1
         self.bytes_written += length
         assert self._name is not None
         return RecordLocation(self._name, offset, length, record_id)
 
-    def _discard_from(self, start: int) -> None:
-        """After a failed write, cut the file back to ``start`` so it stays valid."""
+    def _mark(self) -> _Mark:
+        """Where the current file ends now, to cut it back there if a write fails."""
+        assert self._fh is not None
+        return _Mark(
+            self._fh.tell(),
+            self._records_in_file,
+            self._bytes_in_file,
+            self.records_written,
+            self.bytes_written,
+        )
+
+    def _discard_from(self, mark: _Mark) -> None:
+        """After a failed write, cut the file back to ``mark`` so it stays valid (and
+        forget the records cut: a file left with its warcinfo only is not closed)."""
         fh = self._fh
         if fh is None:
             return
+        self._records_in_file = mark.records_in_file
+        self._bytes_in_file = mark.bytes_in_file
+        self.records_written = mark.records_written
+        self.bytes_written = mark.bytes_written
         try:
-            os.ftruncate(fh.fileno(), start)  # needs no space: works on a full disk
-            fh.seek(start)
+            os.ftruncate(fh.fileno(), mark.offset)  # needs no space: works on a full disk
+            fh.seek(mark.offset)
         except Exception:  # the original error is what matters
             logger.exception("Could not cut %s back after a failed write", self.current_path)
-            try:
-                self.close()
-            except Exception:
-                self._fh = self._warcio = self._name = self._warcinfo_id = None
+            if self._records_in_file <= 1:
+                self._remove_current()
+                return
+            # never closed under its final name with a partial record at its end: left
+            # .open, it is cut back to its last complete record by the next start's repair
+            self._fh = self._warcio = self._name = self._warcinfo_id = None
+            self._records_in_file = self._bytes_in_file = 0
+            with contextlib.suppress(OSError):
+                fh.close()
+
+
+@dataclass(frozen=True)
+class _Mark:
+    """The end of the current file and the counters before a write (see ``_mark``)."""
+
+    offset: int
+    records_in_file: int
+    bytes_in_file: int
+    records_written: int
+    bytes_written: int
 
 
 def _one_line(value: object) -> str:
