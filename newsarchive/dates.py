@@ -9,7 +9,8 @@ Built for any news site, not only the two layouts:
   ``mayis``, ``août``, ``aout``);
 - day-month-year, month-day-year, numeric (``02.05.2014``, ``23/09/2021``, ``2014-05-02``,
   ``4. 2. 2022.``; dotted numerals are always day first), the first day of a range
-  (``14.-20. Januar 2022``),
+  (``14.-20. Januar 2022``), a two-digit year after a month name (``14 Jan 20``), the C
+  library's asctime (``Jan 04 09:34 2021``),
   with an optional time (``14:12``, ``5:40 pm``) and an optional UTC offset
   (``(UTC +04:00)``, ``UTC+04``, ``GMT``, ``+0400``, ``Z``);
 - dates without a year, times without a date and "today"/"yesterday" are resolved against
@@ -318,14 +319,23 @@ _MON = (
 )
 _DAY = r"(?P<d>[0-3]?\d)(?:st|nd|rd|th|er|\.)?"
 _YEAR = r"(?P<y>\d{4})(?!\d)"
+# a two-digit year after a month name ("14 Jan 20", "14-Jan-20"): not a time ("20:30",
+# "20h30", "20.30") nor a number that a word follows ("5 May 20 people")
+_SHORT_YEAR = rf"(?:[\s\-/]+|,\s*)'?(?P<yy>\d{{2}})(?![\d:.]|h\d|\s*{_LETTER})"
 
-# 15 May 2020, 4 iyul 2023, 11 декабря 2012, 15. Mai 2020, 15 de mayo de 2020, 15 November
+# 15 May 2020, 4 iyul 2023, 11 декабря 2012, 15. Mai 2020, 15 de mayo de 2020, 15 November,
+# 14 Jan 20
 _DMY = re.compile(
     rf"(?<![\d:]){_DAY}[\s\-/,]*(?:de\s+|of\s+)?{_MON}"
-    rf"(?:[\s\-/,.]*(?:de\s+|del\s+)?{_YEAR})?"
+    rf"(?:[\s\-/,.]*(?:de\s+|del\s+)?{_YEAR}|{_SHORT_YEAR})?"
 )
-# May 15, 2020; Oct. 23; May 15th
-_MDY = re.compile(rf"{_MON}[\s\-,]*(?P<d>[0-3]?\d)(?:st|nd|rd|th)?(?![\d:])(?:\s*,?\s*{_YEAR})?")
+# May 15, 2020; Oct. 23; May 15th; Jan 04 09:34 2021 (the C library's asctime: the time
+# between the day and the year)
+_MDY = re.compile(
+    rf"{_MON}[\s\-,]*(?P<d>[0-3]?\d)(?:st|nd|rd|th)?(?![\d:])"
+    r"(?:\s*,?\s*(?:(?P<clock>[0-2]?\d:[0-5]\d(?::[0-5]\d)?)\s+)?"
+    rf"{_YEAR})?"
+)
 # 2023-cü il 4 iyul, 2012 г. 11 декабря
 _YDM = re.compile(
     rf"(?<!\d){_YEAR}(?:\s*-?\s*(?:ci|cu)\s+il|\s*(?:г\.|года|yili|il))?[\s,]+{_DAY}"
@@ -453,6 +463,7 @@ class _Found:
     year: int | None
     month: int
     day: int
+    clock_at: int | None = None  # where a time printed inside the date starts
 
 
 def _year(text: str | None) -> int | None:
@@ -479,11 +490,19 @@ def _candidates(
             year = _year(y_text)
             end = m.end() if (y_text is None or year is not None) else m.start("y")
             start, day = m.start(), int(m["d"])
+            clock_at = None
             if pattern is _DMY:
                 r = _RANGE_START.search(folded, max(0, start - 12), start)
                 if r is not None and int(r["d"]) < day:
                     start, day = r.start(), int(r["d"])
-            found.append(_Found(start, end, year, MONTHS[m["mon"]], day))
+                if m["yy"] is not None:
+                    year = _two_digit_year(int(m["yy"]), reference)
+            elif pattern is _MDY and m["clock"] is not None:
+                if year is None:  # "Jan 04 09:34 0000": the date without the time
+                    end = m.start("clock")
+                else:
+                    clock_at = m.start("clock")
+            found.append(_Found(start, end, year, MONTHS[m["mon"]], day, clock_at))
     for m in _NUMERIC_SPACED.finditer(folded):
         year = _year(m["y"])
         if year is not None:
@@ -641,6 +660,9 @@ def parse_text_date(
     folded = fold(text)
     for found in _candidates(folded, day_first=day_first, reference=reference):
         tm, pos = _time_near(folded, found.start, found.end)
+        if tm is None and found.clock_at is not None:
+            tm = _TIME.match(folded, found.clock_at)
+            pos = tm.end() if tm else pos
         clock = _time_parts(tm) if tm else None
         offset = _offset_after(folded, pos, seconds=bool(tm["S"])) if tm and clock else None
         parsed = _build(found.year, found.month, found.day, clock, offset, tz, reference)

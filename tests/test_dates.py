@@ -186,6 +186,24 @@ def test_dates_are_what_the_page_gives(text, expected):
     assert iso(text, reference=datetime(2023, 11, 15, tzinfo=UTC)) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("( Roma, 14 Gennaio 20 )", "2020-01-14"),  # a two-digit year after the month
+        ("14-Jan-20", "2020-01-14"),
+        ("14 Jan 20, 10:30", "2020-01-14T10:30:00"),
+        ("15 May 99", "1999-05-15"),
+        ("Jan 04 09:34 2021", "2021-01-04T09:34:00"),  # asctime: the time before the year
+        ("Mon Jan  4 09:34:05 2021", "2021-01-04T09:34:05"),
+        ("5 May 20 people", None),  # a number that a word follows is no year
+        ("15 May 20:30", None),  # a time, and no year
+        ("15 mai 20h30", None),
+    ],
+)
+def test_short_years_and_asctime(text, expected):
+    assert iso(text) == expected
+
+
 def test_day_first_decides_ambiguous_numeric_dates():
     assert iso("06/05/2020") == "2020-05-06"
     assert iso("06/05/2020", day_first=False) == "2020-06-05"

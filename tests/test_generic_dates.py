@@ -314,3 +314,175 @@ def test_find_published_reads_printed_times_in_the_zone_given():
     assert found is not None and found.iso == "2014-05-02T14:12:00+04:00"
     found = find_published(root, url, [], captured_at=CAPTURED)
     assert found is not None and found.iso == "2014-05-02"
+
+
+# --- weaknesses found on the tuned part of the dev corpus (issue #14), one class each --------
+
+
+def page(body, *, lang="en", head=""):
+    """A page with the given ``<body>`` content (no article wrapper)."""
+    return f"<html lang='{lang}'><head>{head}</head><body>{body}</body></html>"
+
+
+def test_the_day_in_the_site_header_is_not_the_article_date():
+    # the site's masthead prints the day of the visit; the story prints its own date
+    masthead = (
+        "<header class='site-header'><a href='/'><img alt='Daily Gazette'></a>"
+        "<div class='top-bar'><span class='date'>Thursday, 9 May 2014</span></div></header>"
+    )
+    story = f"<main><h1>Title here</h1><p>By A. Writer, 2 May 2014</p>{BODY}</main>"
+    rec = extract_generic(page(masthead + story), "https://example.com/a")
+    assert rec["published"] == "2014-05-02"
+    # the same with a <time> in the masthead and the headline in an <h2> (no <h1>)
+    masthead = "<div class='td-header-wrap'><time datetime='2014-05-09'>9 May 2014</time></div>"
+    story = f"<div class='story'><h2>Title</h2><p>02 May 2014, 10:15 GMT+10</p>{BODY}</div>"
+    rec = extract_generic(page(masthead + story), "https://example.com/a")
+    assert rec["published"] == "2014-05-02T10:15:00+10:00"
+
+
+def test_the_site_name_in_an_h1_does_not_make_the_header_the_article_header():
+    masthead = (
+        "<header><h1><a href='/' class='logo'>Gazette</a></h1>"
+        "<span class='edition'><span>Friday, </span>09.05.2014</span></header>"
+    )
+    story = f"<h1>Titel</h1><p class='sub'>Untertitel</p><div>02.05.2014</div>{BODY}"
+    assert extract_generic(page(masthead + story, lang="de"), "https://e.de/a")["published"] == (
+        "2014-05-02"
+    )
+
+
+def test_an_article_header_with_its_date_is_not_the_site_header():
+    body = (
+        "<article><header class='entry-header'><h1>Title</h1>"
+        "<span class='posted-on'>May 2, 2014</span></header>" + BODY + "</article>"
+    )
+    assert extract_generic(page(body), "https://example.com/a")["published"] == "2014-05-02"
+
+
+def test_the_masthead_day_is_a_last_resort_on_a_page_with_no_other_date():
+    # a front page: the day it shows is the only date it has
+    body = (
+        "<div class='header'><div class='date'>Miércoles, 2 de mayo de 2014</div></div>"
+        "<div class='news'><h2><a href='/x'>Noticia uno</a></h2>"
+        "<h2><a href='/y'>Noticia dos</a></h2></div>"
+    )
+    assert extract_generic(page(body, lang="es"), "https://example.es/")["published"] == (
+        "2014-05-02"
+    )
+
+
+def test_a_comment_permalink_is_not_the_page_listed_among_recent_posts():
+    url = "https://blog.example.com/2014/05/story/"
+    comments = (
+        "<ol class='comment-list'><li class='comment'><article class='comment-body'>"
+        "<footer class='comment-meta'><div class='comment-metadata'>"
+        f"<a href='{url}#comment-12'>9 May 2014 at 10:15</a></div></footer>"
+        "<p>Nice post!</p></article></li></ol>"
+    )
+    body = f"<article><h1>Story</h1>{BODY}</article>{comments}"
+    assert extract_generic(page(body), url)["published"] is None
+    # a link to the page's comments in its byline is the page's own entry
+    byline = (
+        "<p class='entry-meta'>May 2, 2014 by A. Writer "
+        f"<span class='entry-comments-link'><a href='{url}#comments'>5 Comments</a></span></p>"
+    )
+    body = f"<article><h1>Story</h1>{byline}{BODY}</article>{comments}"
+    assert extract_generic(page(body), url)["published"] == "2014-05-02"
+
+
+def test_dates_of_teasers_and_lists_of_other_pages_are_skipped():
+    teaser = (
+        "<div class='teaser-box'><a href='/other-story'><p>Other story</p>"
+        "<time datetime='2013-10-21T10:00:00+02:00'>21.10.2013</time></a></div>"
+    )
+    most_read = (
+        "<div class='article-mostviewed'><div class='article'>"
+        "<span class='timestamp'>01.04.2014</span></div></div>"
+    )
+    own = "<div class='meta'><span class='datum'>02.05.2014</span></div>"
+    body = f"<article><h1>Titel</h1>{teaser}{most_read}{BODY}{own}</article>"
+    assert extract_generic(page(body, lang="de"), "https://e.de/a")["published"] == "2014-05-02"
+    # a date in the page's own lead (its "teaser", linking nowhere) is its date
+    lead = "<figure class='teaser'><div class='info'><span class='date'>02.05.2014</span></div>"
+    lead += "<figcaption>Foto</figcaption></figure>"
+    body = f"<main><h1>Titel</h1>{lead}{BODY}</main>"
+    assert extract_generic(page(body, lang="de"), "https://e.de/a")["published"] == "2014-05-02"
+
+
+def test_printed_dates_in_list_items_linking_elsewhere_are_skipped():
+    related = (
+        "<ul class='clln'><li class='clln--it'><a href='/a-story'>A story</a>"
+        "<div class='timestamp'>Apr 30, 2014</div></li></ul>"
+    )
+    body = f"<h1>Title</h1>{related}<p>By A. Writer</p><p>May 2, 2014</p>{BODY}"
+    assert extract_generic(page(body), "https://example.com/b")["published"] == "2014-05-02"
+
+
+def test_a_printed_date_labelled_as_the_update_is_not_the_publication():
+    byline = (
+        "<p><span class='ts'><time>2 May 2014, 22:00 GMT</time></span> | "
+        "<span class='ts'><span>Updated:</span> <time>4 May 2014, 08:39 GMT</time></span></p>"
+    )
+    body = f"{byline}<h1>Title</h1>{BODY}"
+    assert extract_generic(page(body), "https://example.com/a")["published"] == (
+        "2014-05-02T22:00:00+00:00"
+    )
+    # "Update vom 3. Mai": the same, in German
+    body = f"<h1>Titel</h1><p>(Update vom 4. Mai 2014)</p>{BODY}"
+    assert extract_generic(page(body, lang="de"), "https://e.de/a")["published"] is None
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "expected"),
+    [
+        ("it", "( Roma, 2 Maggio 14 )", "2014-05-02"),  # a two-digit year after the month
+        ("en", "2-May-14", "2014-05-02"),
+        ("en", "May 02 14:12 2014", "2014-05-02"),  # asctime: the time before the year
+        ("en", "Fri May  2 14:12:00 2014", "2014-05-02"),
+    ],
+)
+def test_short_years_and_asctime(lang, text, expected):
+    body = f"<h1>Title</h1><em>{text}</em>{BODY}"
+    assert extract_generic(page(body, lang=lang), "https://example.com/a")["published"] == (
+        expected
+    )
+
+
+def test_a_two_digit_number_after_a_month_is_a_year_only_when_nothing_follows():
+    # "2 May 14 people" is not a date of 2014; "2 May 20:30" is a time
+    for text in ("On 2 May 14 people were hurt.", "2 May 20:30", "2 mai 20h30"):
+        body = f"<h1>Title</h1><p>{text}</p>{BODY}"
+        assert extract_generic(page(body), "https://example.com/a")["published"] is None
+
+
+def test_a_one_digit_day_in_the_url_only_before_a_slash():
+    # /2014/05/3-questions: a post of May 2014 titled "3 questions", no day
+    assert published(url="https://example.com/2014/05/3-questions-for/") is None
+    assert published(url="https://example.com/2014/5/2/story") == "2014-05-02"
+    assert published(url="https://example.com/2014/05/02-story") == "2014-05-02"
+
+
+@pytest.mark.parametrize(
+    "cue",
+    [
+        "First published",
+        "Publication date",
+        "Posted on",
+        "VERÖFFENTLICHT AM",
+        "Erschienen am",
+        "Mise en ligne le",
+        "Paru le",
+        "Fecha de publicación",
+        "Pubblicato il",
+        "Gepubliceerd op",
+        "YAYINLANMA",
+        "Dərc edilib",
+        "Опубликовано",
+        "Дата публикации",
+    ],
+)
+def test_every_cue_passes_the_quick_check_for_cues(cue):
+    from newsarchive.extractors.generic.published import _CUE, _CUE_STEMS
+
+    assert _CUE.search(cue)
+    assert any(stem in cue.lower() for stem in _CUE_STEMS)

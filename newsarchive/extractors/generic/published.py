@@ -20,11 +20,17 @@ Where to look, in order of trust:
    languages, relative and yearless dates against the capture time, day-first numerals
    when the page's language writes them so);
 6. last resorts: the date next to a link to the page itself (its entry in a list of recent
-   posts), a site's own ``<meta>`` publication key, a publication key in script data.
+   posts; not a comment's permalink), a site's own ``<meta>`` publication key, a
+   publication key in script data, and last the date printed in the site's header.
 
-Printed dates in comments, teasers, lists of other articles, sidebars and footers are not
-the page's; a block whose name says so but that holds most of the page's text wraps the
-article (``teaser-body``) and does not exclude its dates.
+Printed dates in comments, teasers of other pages, lists of other articles (list items
+linking elsewhere, blocks named related, most-read, read-more...), sidebars and footers are
+not the page's; a block whose name says so but that holds most of the page's text wraps the
+article (``teaser-body``) and does not exclude its dates. A date printed in the site's
+header (a ``<header>`` or a block named header, masthead or top bar, outside the article,
+before the headline) is the day of the visit on most sites: it is believed only when the
+page prints no other (a front page). A printed date labelled as an update ("Updated:",
+"Aktualisiert:") is not the publication.
 
 A machine value is checked against the printed dates: a page that prints its modification
 day (``dateModified``) as its date presents itself as (re)published then; a UTC instant
@@ -44,7 +50,7 @@ from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from email.utils import parsedate_to_datetime
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 
@@ -175,8 +181,10 @@ _ISO_SLASH = re.compile(r"(?<!\d)(\d{4})[/.](\d{1,2})[/.](\d{1,2})(?!\d)")
 _URL_DATE = re.compile(
     r"(?<![\d])(20\d{2}|19\d{2})[/_-]?(0[1-9]|1[0-2])[/_-]?(0[1-9]|[12]\d|3[01])(?![\d])"
 )
+#: ``/2019/12/12/``, ``/2019/12/12-slug``, ``/2019/1/5/`` (a one-digit day is a day only
+#: when a slash or the end follows: ``/2023/10/3-fragen`` is a month's post "3 Fragen")
 _URL_DATE_SEP = re.compile(
-    r"/(20\d{2}|19\d{2})/(0?[1-9]|1[0-2])/(0?[1-9]|[12]\d|3[01])(?:/|$|[_-])"
+    r"/(20\d{2}|19\d{2})/(0?[1-9]|1[0-2])/(0[1-9]|[12]\d|3[01]|[1-9](?=/|$))(?:/|$|[_-])"
 )
 _URL_DATE_DMY = re.compile(r"(?<![\d])(0[1-9]|[12]\d|3[01])-?(0[1-9]|1[0-2])-?(20\d{2})(?![\d])")
 _DIGIT = re.compile(r"\d")
@@ -268,7 +276,8 @@ def parse_machine(value: str, limit: date) -> str | None:
 
 #: Words that mark a printed date as a modification, not the publication.
 _MODIFIED = re.compile(
-    r"\b(?:modified|updated|edited|revised|aktualisiert|geändert|actualizad[oa]|modifié|"
+    r"\b(?:modified|updated?|edited|revised|aktualisiert|aktualisierung|geändert|"
+    r"actualizad[oa]|modifié|"
     r"mis à jour|обновлено|изменено|güncellendi|yeniləndi)\b",
     re.IGNORECASE,
 )
@@ -485,6 +494,52 @@ def _foreign(el: etree._Element, url: str) -> bool:
     return False
 
 
+#: A class or id naming one comment (``comment-body``, ``comment-meta``, ``li.comment``),
+#: not a link to the comments (``comments-link``, ``comment-count``).
+_COMMENT_ITEM = re.compile(r"(?<![a-z])comment(?![a-z]|-?(?:link|count|num))")
+
+
+def _in_comment(el: etree._Element) -> bool:
+    """Whether ``el`` lies in a reader's comment (its permalink links to the page)."""
+    for anc in el.iterancestors():
+        if anc.tag in ("body", "html"):
+            break
+        name = anc.get("class") or anc.get("id")
+        if name and _COMMENT_ITEM.search(name.lower()) and not _wraps_article(anc):
+            return True
+    return False
+
+
+#: A class or id naming a list of other pages ...
+_OTHER_PAGES = re.compile(
+    r"related|recommend|suggest|popular|most-?(?:read|viewed|popular)|read-?more|more-?from"
+)
+#: ... or a teaser (of another page when it links to one: the lead of the page's own
+#: article is a "teaser" too).
+_TEASER = re.compile(r"teaser")
+
+
+def _in_teaser(el: etree._Element, url: str) -> bool:
+    """Whether ``el`` lies in a reader's comment, a list of other pages or a teaser
+    linking to another page (a block so named that does not hold most of the page's
+    text)."""
+    for anc in el.iterancestors():
+        if anc.tag in ("body", "html"):
+            break
+        name = anc.get("class") or anc.get("id")
+        if not name:
+            continue
+        name = name.lower()
+        if _COMMENT_ITEM.search(name) or _OTHER_PAGES.search(name):
+            if not _wraps_article(anc):
+                return True
+        elif _TEASER.search(name) and not _wraps_article(anc):
+            links = itertools.chain([anc] if anc.tag == "a" else [], anc.iter("a"))
+            if any(_links_elsewhere(a, url) for a in links):
+                return True
+    return False
+
+
 #: A web archive's address of a capture: ``https://web.archive.org/web/20131110121040/``
 #: (the capture time, optionally with a mode such as ``id_``) before the original URL.
 _ARCHIVED = re.compile(r"^[a-z]+://[^/]+/(?:[\w-]+/)?\d{4,14}(?:[a-z]{2}_)?/(?=https?:/)")
@@ -535,15 +590,65 @@ def from_url(url: str, limit: date) -> Found | None:
     return None
 
 
-def from_time_elements(root: etree._Element, limit: date) -> Found | None:
-    """The first ``<time datetime>`` of the page (outside lists of other articles)."""
+def from_time_elements(
+    root: etree._Element, limit: date, masthead: list[Found] | None = None, url: str = ""
+) -> Found | None:
+    """The first ``<time datetime>`` of the page outside lists, teasers (in a link to
+    another page, another article's ``<article>``), comments and the site's header (one
+    there goes to ``masthead``, a last resort)."""
     for el in _TIMES(root):
-        if _in_list(el):
+        if _in_list(el) or _in_teaser(el, url):
             continue
         iso = parse_machine(el.get("datetime", ""), limit)
         if iso:
-            return Found(iso, clean(el.xpath("string()")) or el.get("datetime", ""), "time")
+            found = Found(iso, clean(el.xpath("string()")) or el.get("datetime", ""), "time")
+            if not _in_site_header(el):
+                return found
+            if masthead is not None and not masthead:
+                masthead.append(found)
     return None
+
+
+#: A block named as the site's header, masthead or top bar ...
+_HEADER_NAME = re.compile(r"header|masthead|top-?bar")
+#: ... and names of the article's own header (or a post's, a date's, a card's).
+_OWN_HEADER_NAME = re.compile(r"entry|post|article|story|content|single|date|title|item|card")
+_NEXT_H1 = etree.XPath("following::h1[1]")
+
+
+def _in_site_header(el: etree._Element) -> bool:
+    """Whether ``el`` lies in the site's header (where sites print the day's date): a
+    ``<header>``, or a block named as a header, masthead or top bar, outside ``<article>``
+    and ``<main>``, before the page's ``<h1>`` (on a page without one: holding no
+    ``<h2>``, which would be the headline)."""
+    for anc in el.iterancestors():
+        tag = anc.tag
+        if tag in ("article", "main", "body", "html"):
+            return False
+        if tag != "header":
+            name = anc.get("class") or anc.get("id")
+            if not name:
+                continue
+            name = name.lower()
+            if not _HEADER_NAME.search(name) or _OWN_HEADER_NAME.search(name):
+                continue
+        if next(anc.iterancestors("article", "main"), None) is not None:
+            return False
+        if next(iter(_H1(anc.getroottree().getroot())), None) is None:  # no headline
+            return next(anc.iter("h2"), None) is None
+        if any(not _is_logo(h1) for h1 in anc.iter("h1")):
+            return False
+        return bool(_NEXT_H1(anc))
+    return False
+
+
+def _is_logo(h1: etree._Element) -> bool:
+    """Whether an ``<h1>`` is the site's name: a link to its home page."""
+    for a in h1.iter("a"):
+        href = (a.get("href") or "").strip()
+        if href and urlsplit(href).path in ("", "/") and "?" not in href:
+            return True
+    return False
 
 
 def _in_list(el: etree._Element) -> bool:
@@ -573,9 +678,14 @@ def _own_text(el: etree._Element) -> str:
 
 
 def from_visible_text(
-    root: etree._Element, limit: date, url: str = "", **text_args
+    root: etree._Element,
+    limit: date,
+    url: str = "",
+    masthead: list[Found] | None = None,
+    **text_args,
 ) -> Found | None:
-    """Short elements whose class or id names a date, parsed as readers see them."""
+    """Short elements whose class or id names a date, parsed as readers see them (a date
+    in the site's header goes to ``masthead``, a last resort)."""
     for el in marked_elements(root, _DATEISH_NAME):
         if el.tag not in _DATEISH_TAGS:
             continue
@@ -584,16 +694,25 @@ def from_visible_text(
             continue
         if len(_NSTR(el)) >= 80 or _in_list(el):  # short elements only
             continue
-        if _foreign(el, url):
+        if _foreign(el, url) or _in_teaser(el, url):
             continue
         text = _own_text(el)
         iso = parse_visible(text, limit, **text_args)
         if iso:
-            return Found(iso, clean(text), "text")
+            found = Found(iso, clean(text), "text")
+            if not _in_site_header(el):
+                return found
+            if masthead is not None and not masthead:
+                masthead.append(found)
     return None
 
 
-_YEARISH = re.compile(r"(?<!\d)(?:199\d|20[0-4]\d)(?!\d)|(?<!\d)\d{1,2}[./]\d{1,2}[./]\d{2}(?!\d)")
+#: A year in a piece of text: four digits, or two after day and month ("02.05.14",
+#: "14 Jan 20").
+_YEARISH = re.compile(
+    r"(?<!\d)(?:199\d|20[0-4]\d)(?!\d)|(?<!\d)\d{1,2}[./]\d{1,2}[./]\d{2}(?!\d)"
+    r"|(?<!\d)\d{1,2}\.?[\s-]+[^\W\d_]{3,10}\.?[\s/-]+'?\d{2}(?![\d:.])"
+)
 _TEXT_SKIP = frozenset(
     (
         "script",
@@ -652,9 +771,10 @@ def _wraps_article(block: etree._Element) -> bool:
     return bool(total) and len(_NSTR(block)) >= _WRAPPER_SHARE * total
 
 
-def _excluded(el: etree._Element) -> bool:
-    """Whether a printed date lies in navigation, a link, a footer (outside the article)
-    or a block named as a comment, teaser, sidebar... that does not wrap the article."""
+def _excluded(el: etree._Element, url: str = "") -> bool:
+    """Whether a printed date lies in navigation, a link, a footer (outside the article),
+    an item of a list of links to other pages or a block named as a comment, teaser,
+    sidebar... that does not wrap the article."""
     footer = False
     for anc in el.iterancestors():
         tag = anc.tag
@@ -667,14 +787,34 @@ def _excluded(el: etree._Element) -> bool:
         elif tag == "article":
             footer = False
             break
+        elif tag == "li" and any(_links_elsewhere(a, url) for a in anc.iter("a")):
+            return True
         name = anc.get("class") or anc.get("id")
         if name and _BAD_BLOCK.search(name.lower()) and not _wraps_article(anc):
             return True
     return footer
 
 
-def from_page_text(root: etree._Element, limit: date, **text_args) -> Found | None:
-    """The printed date nearest the headline (after it first), as a reader would look."""
+def _labelled_modified(el: etree._Element, text: str) -> bool:
+    """Whether the words just before a printed date (in its own or its parent's text:
+    "<span>Updated:</span> <time>...") mark it as the modification date."""
+    parent = el.getparent()
+    if parent is None:
+        return False
+    block = _NSTR(parent)
+    at = block.find(clean(text)[:20])
+    return at > 0 and _MODIFIED.search(block, max(0, at - 30), at) is not None
+
+
+def from_page_text(
+    root: etree._Element,
+    limit: date,
+    masthead: list[Found] | None = None,
+    url: str = "",
+    **text_args,
+) -> Found | None:
+    """The printed date nearest the headline (after it first), as a reader would look
+    (one in the site's header goes to ``masthead``, a last resort)."""
     h1_pos, found = _text_candidates(root)
     if not found:
         return None
@@ -689,7 +829,11 @@ def from_page_text(root: etree._Element, limit: date, **text_args) -> Found | No
             continue
         if elements is None:
             elements = list(root.iter())
-        if _excluded(elements[pos]):
+        if _excluded(elements[pos], url) or _labelled_modified(elements[pos], text):
+            continue
+        if _in_site_header(elements[pos]):
+            if masthead is not None and not masthead:
+                masthead.append(Found(iso, clean(text), "page-text"))
             continue
         return Found(iso, clean(text), "page-text")
     return None
@@ -707,10 +851,28 @@ _CUE = re.compile(
 )
 #: The cues to match in lower-cased text (cheaper than a case-insensitive match).
 _CUE_LOWER = re.compile(_CUE.pattern)
+#: A part of every cue (in lower case): a page whose text has none has no cue (looking
+#: for these is much cheaper than matching the cues).
+_CUE_STEMS = (
+    "publi",
+    "posted",
+    "ffentlicht",
+    "erschienen",
+    "ligne",
+    "paru",
+    "pubblicato",
+    "yay",
+    "dərc",
+    "derc",
+    "опубликовано",
+    "публикации",
+)
 _CUE_SKIP = _TEXT_SKIP | {"a"}
 
 
 _TEXTS = etree.XPath("//text()[string-length() < 200]")
+#: The page's text in one string (plain strings: much cheaper than the pieces above).
+_ALL_TEXT = etree.XPath("string(/)")
 
 
 def _piece_element(text: Any) -> etree._Element | None:
@@ -727,6 +889,9 @@ def _piece_element(text: Any) -> etree._Element | None:
 def from_cue(root: etree._Element, limit: date, url: str = "", **text_args) -> Found | None:
     """A date announced as the publication date: "Published on 2 May 2014", or a label
     ("Mis en ligne", "Erschienen am:") with the date in the next piece of text."""
+    page = _ALL_TEXT(root).lower()
+    if not any(stem in page for stem in _CUE_STEMS):  # most pages have no cue
+        return None
     texts = _TEXTS(root)
     for i, text in enumerate(texts):
         head = text[:40]  # a label opens its piece of text
@@ -769,8 +934,8 @@ def from_self_link(root: etree._Element, limit: date, url: str, **text_args) -> 
         href = a.get("href", "").strip()
         if not href or href.startswith("#") or last not in href.lower():
             continue
-        if _links_elsewhere(a, url):
-            continue
+        if _links_elsewhere(a, url) or _in_comment(a):
+            continue  # a link elsewhere, or a comment's permalink
         block = a.getparent()
         for _ in range(2):
             if block is None:
@@ -817,13 +982,22 @@ class _Shown:
     """The dates the page prints for readers, each looked up once and only when asked."""
 
     def __init__(self, root: etree._Element, limit: date, url: str, text_args: dict) -> None:
+        masthead: list[Found] = []  # the first date printed in the site's header
         self._finders = {
             "cue": lambda: from_cue(root, limit, url, **text_args),
-            "time": lambda: from_time_elements(root, limit),
-            "text": lambda: from_visible_text(root, limit, url, **text_args),
-            "page-text": lambda: from_page_text(root, limit, **text_args),
+            "time": lambda: from_time_elements(root, limit, masthead, url),
+            "text": lambda: from_visible_text(root, limit, url, masthead, **text_args),
+            "page-text": lambda: from_page_text(root, limit, masthead, url, **text_args),
         }
+        self._masthead = masthead
         self._cache: dict[str, Found | None] = {}
+
+    def masthead(self) -> Found | None:
+        """The first date printed in the site's header (the day's date on most sites,
+        the page's own only on a front page that prints no other): a last resort."""
+        for name in ("time", "text", "page-text"):
+            self.get(name)
+        return self._masthead[0] if self._masthead else None
 
     def get(self, name: str) -> Found | None:
         if name not in self._cache:
@@ -944,4 +1118,5 @@ def find_published(
         or from_self_link(root, limit, url, **text_args)
         or from_meta(root, limit, other=True)
         or from_scripts(root, limit, scripts)
+        or shown.masthead()
     )
