@@ -116,7 +116,7 @@ def _arrow_type(name: str) -> pa.DataType:
         "int32": pa.int32(),
         "int64": pa.int64(),
         "float64": pa.float64(),
-        "list<string>": pa.list_(pa.field("item", pa.string(), nullable=False)),
+        "list<string>": pa.list_(pa.field("element", pa.string(), nullable=False)),
     }[name]
 
 
