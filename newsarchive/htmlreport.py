@@ -393,13 +393,13 @@ def chart_coverage(data: ReportData) -> str:
         if not runs:
             continue
         cell_w, cell_h, left, top = 58, 20, 120, 64
-        width = left + cell_w * len(runs) + 10
+        width = left + cell_w * len(runs) + 70
         height = top + cell_h * len(COVERAGE_FIELDS) + 8
         frame = Frame(width, height)
         parts = []
         for j, run in enumerate(runs):
             x = left + j * cell_w
-            stamp = _run_label(run.run)
+            stamp = _run_label(run.run)[5:]
             parts.append(
                 f'<text class="tick" transform="translate({x + cell_w / 2},{top - 6}) '
                 f'rotate(-40)">{escape(stamp)}</text>'
