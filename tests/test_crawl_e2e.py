@@ -17,7 +17,7 @@ from tests.conftest import run_cli
 from tests.pywb_helpers import fetch, replay, wayback_server
 from tests.warc_tools import check_with_tools
 
-CRAWL_FIELDS = ("schema_version", "fetched_at", "warc")
+CRAWL_FIELDS = ("schema_version", "fetched_at", "warc", "version", "previous")
 
 
 def test_crawl_exits_zero_and_says_what_it_did(crawl_run):

@@ -176,4 +176,4 @@ def test_records_with_the_new_fields_are_valid():
     assert validate_record(record) == []
     assert record["schema_version"] == 2
     assert record["authors"] == ["Jane Doe"] and record["tags"] == ["a", "b"]
-    assert list(record)[-2:] == ["fetched_at", "warc"]
+    assert list(record)[-4:] == ["fetched_at", "warc", "version", "previous"]

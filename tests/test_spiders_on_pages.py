@@ -26,7 +26,7 @@ ORIGINS = {
     "trend-ru": "http://trend-ru.test",
     "bakutel": "http://bakutel.test",
 }
-CRAWL_FIELDS = ("schema_version", "fetched_at", "warc")
+CRAWL_FIELDS = ("schema_version", "fetched_at", "warc", "version", "previous")
 PER_FEATURE = 8  # articles checked per feature (all of them when fewer)
 
 
