@@ -32,7 +32,7 @@ from typing import Any
 
 from newsarchive import __version__
 from newsarchive.report import COVERAGE_FIELDS
-from newsarchive.tables import iter_records, jsonl_files, rate_rows, typed_date, utc_timestamp
+from newsarchive.tables import iter_records, jsonl_files, rate_rows, typed_date
 
 DAYS = 90
 """The articles-per-day chart covers this many days up to the newest publication day."""
@@ -745,4 +745,4 @@ def run_report(folder: Path, output: Path) -> int:
     return EXIT_OK
 
 
-__all__ = ["CHART_NAMES", "gather", "render", "run_report", "write_report", "utc_timestamp"]
+__all__ = ["CHART_NAMES", "gather", "render", "run_report", "write_report"]

@@ -28,7 +28,7 @@ from newsarchive.report import (
     prior_coverage,
 )
 from tests.conftest import run_cli
-from tests.test_schema_files import GOOD
+from tests.test_schema_files import GOOD, validator
 
 RULE = DriftRule()
 
@@ -200,6 +200,13 @@ def test_a_layout_whose_date_markup_changed_trips_the_drift_code(crawl_run, tmp_
     assert report["drift"][0]["runs"] == [crawl_run.reports()["bakutel"]["run_id"]]
     trend = max((out / "reports").glob("trend-*.json"))
     assert json.loads(trend.read_text())["drift"] == []
+    # the drifted records (day-only dates from the listings) meet the shipped JSON Schema
+    check = validator()
+    for path in (out / "jsonl").glob("bakutel-*.jsonl"):
+        for line in path.read_text("utf-8").splitlines():
+            record = json.loads(line)
+            assert len(record["published"]) == 10, record["published"]
+            assert [e.message for e in check.iter_errors(record)] == [], record["url"]
     # the records are valid: a missing date is null, not an error
     assert report["errors"] == 0
 
