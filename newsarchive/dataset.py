@@ -103,21 +103,19 @@ def read_table(path: str | Path, table: str = "articles", *, latest: bool = Fals
 
 
 def _read_export(path: Path, table: str) -> pa.Table:
+    """An exported table, with the columns and types this version of newsarchive knows (an
+    export by another version: a column it lacks is null, one it has extra is left out)."""
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
     schema = table_schema(table)
     found = pq.read_table(path)
-    # an export by another version of newsarchive: the columns this version knows, typed
-    columns = []
-    for name in schema.names:
-        if name in found.column_names:
-            columns.append(found.column(name).cast(schema.field(name).type))
-        else:
-            import pyarrow as pa
-
-            columns.append(pa.nulls(found.num_rows, schema.field(name).type))
-    import pyarrow as pa
-
+    columns = [
+        found.column(name).cast(schema.field(name).type)
+        if name in found.column_names
+        else pa.nulls(found.num_rows, schema.field(name).type)
+        for name in schema.names
+    ]
     return pa.Table.from_arrays(columns, schema=schema)
 
 

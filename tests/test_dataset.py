@@ -132,3 +132,21 @@ def test_a_missing_library_says_how_to_install_it(monkeypatch, tmp_path, to):
     assert f"needs {dataset.TARGETS[to]}" in message
     assert "pip install 'newsarchive[analysis]'" in message
     assert isinstance(exc.value, ImportError)
+
+
+def test_an_export_by_another_version_loads_with_this_versions_columns(tmp_path):
+    import pyarrow.parquet as pq
+
+    source = write_archive(tmp_path / "a", versions())
+    export(source, tmp_path / "exp", "parquet")
+    path = tmp_path / "exp" / "articles.parquet"
+    older = (
+        pq.read_table(path)
+        .drop_columns(["body_chars"])
+        .append_column("future", pa.array(["x", "y"]))
+    )
+    pq.write_table(older, path)
+    loaded = dataset.load(tmp_path / "exp", to="arrow")
+    assert loaded.column_names == dataset.read_table(source).column_names
+    assert loaded.column("body_chars").null_count == 2
+    assert "future" not in loaded.column_names
