@@ -12,7 +12,7 @@ OLDEST_SCRAPY := scrapy==2.15.*
 OLD_VENV      := .venv-oldest
 OLD_STAMP     := $(OLD_VENV)/.installed
 
-.PHONY: setup demo test test-oldest lint typecheck format bench bench-extract clean
+.PHONY: setup demo test test-oldest lint typecheck format bench bench-export bench-extract clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -59,6 +59,11 @@ format: setup
 
 bench: setup
 	$(BIN)/python bench/crawl_bench.py
+	$(BIN)/python bench/export_bench.py
+
+# export time and peak memory alone: the demo archive and one ten times its size
+bench-export: setup
+	$(BIN)/python bench/export_bench.py
 
 bench-extract: setup
 	$(BIN)/python -m pip install --quiet -e ".[bench]"

@@ -94,6 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     _add_ops_commands(sub, crawl)
+    _add_research_commands(sub)
 
     demo = sub.add_parser(
         "demo",
@@ -264,6 +265,68 @@ def _ops(args: argparse.Namespace) -> int | None:
 # --- end of operations ------------------------------------------------------------------
 
 
+# --- research (#13): `export DIR`, `report DIR` ----------------------------------------
+
+
+def _add_research_commands(sub: Any) -> None:
+    from newsarchive.export import FORMATS
+
+    export = sub.add_parser(
+        "export",
+        help="write an archive's records as typed tables (Parquet, CSV, JSON Lines)",
+        description="Write the records of DIR (an output folder, a folder of .jsonl files "
+        "or one .jsonl file) as three tidy tables in OUT: articles (one row per article "
+        "version), rates (one row per currency cell) and headlines (one row per headline "
+        "link), plus datapackage.json describing them. Each file appears complete or not at "
+        "all. Exit 0: written; 1: written, but some lines were not usable records; 3: OUT "
+        "not writable; 4: no record. See docs/datasets.md.",
+    )
+    export.add_argument("dir", type=Path, metavar="DIR")
+    export.add_argument("--format", choices=list(FORMATS), default="parquet")
+    export.add_argument(
+        "-o", "--output", type=Path, required=True, metavar="OUT", help="the folder to write"
+    )
+    export.add_argument(
+        "--latest",
+        action="store_true",
+        help="articles: only each article's latest version (rates and headlines keep every "
+        "capture)",
+    )
+    report = sub.add_parser(
+        "report",
+        help="one self-contained HTML page about an output folder",
+        description="Write one HTML page (no network needed to view it) about output "
+        "folder DIR: articles per day per site, field coverage per run, rates over capture "
+        "time, errors and drift per run, the archive's size. Exit 0: written; 3: OUT not "
+        "writable; 4: DIR has no run report and no record.",
+    )
+    report.add_argument("dir", type=Path, metavar="DIR")
+    report.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="the page to write (default DIR/report.html)",
+    )
+
+
+def _research(args: argparse.Namespace) -> int | None:
+    """Run the research commands; None for the others."""
+    if args.command == "export":
+        from newsarchive.export import run_export
+
+        return run_export(args.dir, args.output, args.format, latest=args.latest)
+    if args.command == "report":
+        from newsarchive.htmlreport import run_report
+
+        return run_report(args.dir, args.output or args.dir / "report.html")
+    return None
+
+
+# --- end of research --------------------------------------------------------------------
+
+
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     """Parse ``argv`` (without the program name); exits 2 with usage on bad arguments."""
     return build_parser().parse_args(argv)
@@ -331,6 +394,9 @@ def _run(args: argparse.Namespace) -> int:
     ops = _ops(args)
     if ops is not None:
         return ops
+    research = _research(args)
+    if research is not None:
+        return research
     from newsarchive.crawl import CrawlOptions, run_crawl
 
     if args.command == "crawl":

@@ -155,6 +155,13 @@ NEWSARCHIVE_EXTRACT_ENABLED = True
 """Off: article pages are fetched but not extracted (the benchmark's plain-Scrapy baseline)."""
 NEWSARCHIVE_JSONL_ENABLED = True
 NEWSARCHIVE_REPORT_ENABLED = True
+# Coverage drift (newsarchive.report.DriftRule, docs/cli.md): a complete run of at least
+# MIN_RECORDS records drifts on a field when its coverage is below RATIO times the median of
+# the site's last RUNS complete runs, and that median is at least FLOOR (RUNS=0: off).
+NEWSARCHIVE_DRIFT_RUNS = 5
+NEWSARCHIVE_DRIFT_MIN_RECORDS = 20
+NEWSARCHIVE_DRIFT_RATIO = 0.5
+NEWSARCHIVE_DRIFT_FLOOR = 0.3
 
 NEWSARCHIVE_SITE = None
 """The run's site name when it is not the spider's (a plan entry's name, docs/ops.md)."""

@@ -16,6 +16,17 @@ from newsarchive.replica import Replica, ReplicaServer
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 
+ARTIFACTS: list[str] = []
+"""Lines naming files the tests made for people to look at (screenshots), printed at the
+end of the run."""
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    if ARTIFACTS:
+        terminalreporter.section("artifacts")
+        for line in ARTIFACTS:
+            terminalreporter.write_line(line)
+
 
 @pytest.fixture(scope="session")
 def replica_server():

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from newsarchive.names import REPORTS_DIR, STATE_NAME, site_lock_path
-from newsarchive.report import EXIT_ERRORS, EXIT_OK
+from newsarchive.report import EXIT_DRIFT, EXIT_ERRORS, EXIT_OK
 from newsarchive.state.owner import FileLock
 
 __all__ = ["RunInfo", "SiteHistory", "folder_history", "is_running", "run_started"]
@@ -41,8 +41,8 @@ class RunInfo:
 
     @property
     def succeeded(self) -> bool:
-        """Archived articles (exit 0 or 1): the schedule counts from it."""
-        return self.exit_code in (EXIT_OK, EXIT_ERRORS)
+        """Archived articles (exit 0, 1 or 7): the schedule counts from it."""
+        return self.exit_code in (EXIT_OK, EXIT_ERRORS, EXIT_DRIFT)
 
 
 @dataclass

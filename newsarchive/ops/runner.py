@@ -32,7 +32,7 @@ from typing import IO
 
 from newsarchive.ops.history import folder_history, is_running
 from newsarchive.ops.plan import Plan, SiteEntry, is_due
-from newsarchive.report import EXIT_OK, EXIT_START_FAILED
+from newsarchive.report import EXIT_DRIFT, EXIT_OK, EXIT_START_FAILED
 from newsarchive.state.owner import FileLock
 
 __all__ = ["EXIT_KILLED", "EXIT_TABLE", "LAUNCH_LOCK", "SiteResult", "due_sites", "run_plan"]
@@ -58,6 +58,7 @@ exit status:
   3  a site could not start (unknown spider, output folder unwritable, ...)
   4  a site's crawl archived no article
   5  a site's process was killed (a signal, or stopped past limits.runtime)
+  7  a site's crawl archived articles, but its field coverage drifted (see its report)
   with several sites the worst status wins (5 over 4 over 3 over 1)"""
 
 
@@ -235,7 +236,7 @@ def _result(child: _Child, code: int) -> SiteResult:
         reason = (errors or err_lines or ["no output"])[-1].removeprefix("newsarchive: ")
     run = next((line for line in out_lines if line.startswith("output:")), "")
     where = f" ({run[run.find('(run ') + 1 : run.find(';')]})" if "(run " in run else ""
-    code = code if code in range(0, 5) else EXIT_START_FAILED
+    code = code if code in (*range(0, 5), EXIT_DRIFT) else EXIT_START_FAILED
     return SiteResult(name, True, code, f"{name}: exit {code}: {reason}{where}")
 
 

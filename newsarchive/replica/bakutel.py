@@ -39,6 +39,12 @@ def visible_date(art: Article) -> str:
     return f"{art.published:%d.%m.%Y %H:%M}"
 
 
+def date_class(replica: Replica) -> str:
+    """The date element's class: ``news-date``, or ``news-time`` when the replica has BakuTel
+    ``undated`` (markup the layout does not know)."""
+    return "news-time" if "bakutel" in replica.undated else "news-date"
+
+
 def copyright_line(year: int) -> str:
     """The footer as a record gives it."""
     return f"BakuTel is Copyright © 2000-{year} All rights reserved. Hosted by VebTek"
@@ -151,7 +157,7 @@ class _Site:
             f'    <div class="path"><a href="{section_path(lang, art.section)}">'
             f"{escape(section_label(art))}</a></div>\n"
             '    <div class="news">\n'
-            f'      <div class="news-date">{visible_date(art)}</div>\n'
+            f'      <div class="{date_class(self.replica)}">{visible_date(art)}</div>\n'
             f'      <h1 class="news-title">{escape(art.title)}</h1>\n'
             f'      <div class="news-text">\n{text}      </div>\n'
             f'      <div class="print"><a href="/cgi-bin/print.pl?id={art.id}">'
@@ -340,8 +346,8 @@ def expected_record(art: Article, replica: Replica, origins: dict[str, str]) -> 
         "site": "bakutel",
         "lang": art.lang,
         "title": art.title,
-        "published": art.published.isoformat(),
-        "published_raw": visible_date(art),
+        "published": None if "bakutel" in replica.undated else art.published.isoformat(),
+        "published_raw": None if "bakutel" in replica.undated else visible_date(art),
         "dateline": None,
         "section": section_label(art),
         "body": "\n\n".join(" ".join(p.split()) for p in art.paragraphs),
