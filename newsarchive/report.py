@@ -121,6 +121,9 @@ def outcome(stats: dict[str, Any]) -> Outcome:
     if reason in INTERRUPTED_REASONS:
         text = f"interrupted ({reason}) after {articles} articles; the next run resumes it"
         return Outcome(EXIT_INTERRUPTED, text, articles, responses, errors, unchanged)
+    if articles == 0 and unchanged == 0 and _idle_frontier_worker(stats, reason):
+        why = "the shared frontier had no work left for this worker (the others did it)"
+        return Outcome(EXIT_OK, why, articles, responses, errors, unchanged)
     if articles == 0 and unchanged == 0:
         why = f"archived no article ({fetched}, finish reason {reason})"
         return Outcome(EXIT_NOTHING, why, articles, responses, errors, unchanged)
@@ -139,6 +142,16 @@ def outcome(stats: dict[str, Any]) -> Outcome:
         why = f"{got} with {errors} errors (see the report)"
         return Outcome(EXIT_ERRORS, why, articles, responses, errors, unchanged)
     return Outcome(EXIT_OK, f"{got}, {fetched}", articles, responses, errors, unchanged)
+
+
+def _idle_frontier_worker(stats: dict[str, Any], reason: str) -> bool:
+    """A worker of a shared frontier that finished without taking a request: the other
+    workers had done the site (a worker started late, or restarted), not a failure."""
+    return (
+        reason == "finished"
+        and "newsarchive/frontier/worker" in stats
+        and not stats.get("newsarchive/frontier/taken")
+    )
 
 
 def _json_safe(value: Any) -> Any:

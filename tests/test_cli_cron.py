@@ -146,3 +146,19 @@ def test_the_demo_output_counts_still_go_to_stdout(replica_server, tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert "trend: archived 5 articles" in result.stdout
+
+
+def test_an_idle_frontier_worker_is_no_failure():
+    from newsarchive.report import EXIT_NOTHING, EXIT_OK, outcome
+
+    idle = {
+        "finish_reason": "finished",
+        "newsarchive/frontier/worker": "h:1",
+        "newsarchive/frontier/taken": 0,
+    }
+    assert outcome(idle).exit_code == EXIT_OK
+    assert "no work left" in outcome(idle).reason
+    alone = {"finish_reason": "finished", "downloader/response_count": 4}
+    assert outcome(alone).exit_code == EXIT_NOTHING  # not a frontier worker: nothing archived
+    took = {**idle, "newsarchive/frontier/taken": 3}
+    assert outcome(took).exit_code == EXIT_NOTHING  # it took work and archived nothing

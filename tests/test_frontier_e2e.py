@@ -115,6 +115,7 @@ def test_a_worker_killed_and_restarted_loses_nothing(replica_server, redis_url, 
     assert killed_at < len(trend_truth(replica_server))  # midway
     restarted = worker(out, roots, redis_url, prefix, *lease)
     results = [finish(second), finish(restarted)]
+    # the restarted worker may find the work done (exit 0 all the same)
     assert [c for c, _, _ in results] == [0, 0], [err[-2000:] for _, _, err in results]
 
     urls = collections.Counter(r["url"] for r in records(out))
