@@ -6,6 +6,7 @@ import collections
 import json
 import shutil
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -77,6 +78,21 @@ def check_tools(out: Path) -> None:
         check_with_tools(path)
     result = run_cli("validate", str(out / "warc"), str(out / "jsonl"))
     assert result.returncode == 0, result.stdout[-3000:]
+    check_indexes(out)
+
+
+def check_indexes(out: Path) -> None:
+    """Every closed WARC file has its CDXJ index, and it holds what cdxj-indexer writes
+    reading the file back (the crawl builds it while writing)."""
+    from newsarchive.indexing import write_cdxj
+
+    files = sorted((out / "warc").glob("*.warc.gz"))
+    assert files
+    with tempfile.TemporaryDirectory() as tmp:
+        for path in files:
+            index = out / "indexes" / (path.name + ".cdxj")
+            write_cdxj([path], Path(tmp) / "read-back.cdxj")
+            assert index.read_text() == (Path(tmp) / "read-back.cdxj").read_text(), path.name
 
 
 def check_records_in_archive(out: Path) -> None:

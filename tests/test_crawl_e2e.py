@@ -13,6 +13,7 @@ import pytest
 from warcio.archiveiterator import ArchiveIterator
 from warcio.timeutils import iso_date_to_timestamp
 
+from tests.archive_checks import check_indexes
 from tests.conftest import run_cli
 from tests.pywb_helpers import fetch, replay, wayback_server
 from tests.warc_tools import check_with_tools
@@ -124,6 +125,10 @@ def test_warc_files_are_closed_and_pass_warcio_check(crawl_run):
     assert len(files) >= 2
     for path in files:
         check_with_tools(path)
+
+
+def test_cdxj_indexes_hold_what_cdxj_indexer_reads_back(crawl_run):
+    check_indexes(crawl_run.out)
 
 
 def test_warc_holds_redirects_404s_and_robots(crawl_run):

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.archive_checks import jsonl_records, warc_entries
+from tests.archive_checks import check_indexes, jsonl_records, warc_entries
 from tests.conftest import run_cli
 from tests.hostile_site import (
     HostileServer,
@@ -155,6 +155,7 @@ def test_validate_passes_with_truncations_as_warnings(hostile):
     result = run_cli("validate", str(hostile.out / "warc"), str(hostile.out / "jsonl"))
     assert result.returncode == 0, result.stdout[-3000:]
     assert "warc-truncated-record" in result.stdout
+    check_indexes(hostile.out)  # truncated records, odd heads: indexed as read back
 
 
 def test_peak_memory_stays_under_the_stated_bound(hostile):

@@ -127,13 +127,61 @@ def test_archived_response_is_what_scrapy_got_from_the_network(tmp_path: Path) -
         assert isinstance(response, HtmlResponse)
 
 
-def test_rotated_files_are_indexed_off_the_reactor_thread_and_all_counted(
+def test_rotated_files_are_indexed_from_the_lines_kept_while_writing_them(
+    tmp_path: Path, monkeypatch
+) -> None:
+    import newsarchive.warc.cdxj as extension
+    from newsarchive.indexing import write_cdxj
+
+    def no_reading_back(path: Path) -> Path:
+        raise AssertionError(f"{path} read back")
+
+    monkeypatch.setattr(extension, "index_warc", no_reading_back)
+    out = tmp_path / "out"
+    crawler = _rotating_run(out, 4)
+
+    files = sorted((out / "warc").glob("*.warc.gz"))
+    assert len(files) == 4
+    assert crawler.stats.get_value("newsarchive/warc/cdxj_files") == 4
+    assert crawler.stats.get_value("newsarchive/warc/cdxj_reread") is None
+    for path in files:  # the lines cdxj-indexer writes reading the closed file
+        write_cdxj([path], tmp_path / "read-back.cdxj")
+        index = (out / "indexes" / (path.name + ".cdxj")).read_text()
+        assert index == (tmp_path / "read-back.cdxj").read_text()
+        assert index.count("\n") == 1 and f'"filename": "{path.name}"' in index
+
+
+def test_a_file_whose_line_cannot_be_built_is_read_back(tmp_path: Path, monkeypatch) -> None:
+    import newsarchive.warc.cdxj as extension
+
+    real_line = extension.cdxj_line
+    calls: list[str] = []
+
+    def fail_second_file(record: Any) -> str | None:
+        if record.record_type == "response":
+            calls.append(record.location.file)
+            if len(calls) == 2:
+                raise ValueError("unparsable head")
+        return real_line(record)
+
+    monkeypatch.setattr(extension, "cdxj_line", fail_second_file)
+    out = tmp_path / "out"
+    crawler = _rotating_run(out, 3)
+    files = sorted((out / "warc").glob("*.warc.gz"))
+    assert crawler.stats.get_value("newsarchive/warc/cdxj_files") == 3
+    assert crawler.stats.get_value("newsarchive/warc/cdxj_reread") == 1
+    assert sorted(p.name for p in (out / "indexes").iterdir()) == [f.name + ".cdxj" for f in files]
+    assert URL.split("//")[1].split("/")[0] in (out / "indexes" / (calls[1] + ".cdxj")).read_text()
+
+
+def test_rotated_files_read_back_are_indexed_off_the_reactor_thread_and_all_counted(
     tmp_path: Path, monkeypatch
 ) -> None:
     import threading
 
     import newsarchive.warc.cdxj as extension
 
+    monkeypatch.setattr(extension, "LINES_MEMORY", 0)  # no file's lines are kept
     threads: list[str] = []
     real_index = extension.index_warc
 
@@ -170,6 +218,7 @@ def test_a_background_index_that_fails_is_counted_as_an_error(tmp_path: Path, mo
         return real_index(path)
 
     monkeypatch.setattr(extension, "index_warc", fail_first)
+    monkeypatch.setattr(extension, "LINES_MEMORY", 0)  # every file is read back
     out = tmp_path / "out"
     crawler = _rotating_run(out, 3)
     assert len(closed) == 3

@@ -5,7 +5,9 @@ warcinfo first, rotation at ``NEWSARCHIVE_WARC_MAX_SIZE``), records each new fil
 folder's state at once (so a killed run's file is known to belong to it) and forgets a file
 the writer removed (no record could be written after its warcinfo), closes the last
 file when the spider closes and announces every closed file with
-:data:`newsarchive.signals.warc_file_closed` (the CDXJ indexer listens). The components
+:data:`newsarchive.signals.warc_file_closed` (the CDXJ indexer listens), and every record
+written to listeners added with :meth:`WarcFiles.add_record_listener` (the CDXJ indexer
+builds its lines from them). The components
 that write records reach it through ``crawler.get_extension(WarcFiles)`` and use
 :meth:`WarcFiles.writer_for`.
 
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Self
 
@@ -27,7 +30,13 @@ from newsarchive import signals as na_signals
 from newsarchive.crawling.limits import RunLimits, is_storage_error
 from newsarchive.state.owner import ArchiveFolder
 from newsarchive.warc.config import WarcConfig
-from newsarchive.warc.writer import WarcFileWriter, local_hostname, local_ip, warcinfo_fields
+from newsarchive.warc.writer import (
+    WarcFileWriter,
+    WrittenRecord,
+    local_hostname,
+    local_ip,
+    warcinfo_fields,
+)
 
 if TYPE_CHECKING:
     from scrapy import Spider
@@ -54,6 +63,7 @@ class WarcFiles:
         """True while the spider closes: the last file is being closed."""
         self._folder: ArchiveFolder | None = None
         self._limits: RunLimits | None = None
+        self._record_listeners: list[Callable[[WrittenRecord], None]] = []
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -98,6 +108,18 @@ class WarcFiles:
         self.stats.set_value(STAT + "file_names", [])
         logger.info("Writing WARC files to %s", self.config.directory)
 
+    def add_record_listener(self, listener: Callable[[WrittenRecord], None]) -> None:
+        """Call ``listener`` with every record once it is in its file for good (the CDXJ
+        indexer builds its lines from these)."""
+        self._record_listeners.append(listener)
+
+    def _record_written(self, record: WrittenRecord) -> None:
+        for listener in self._record_listeners:
+            try:
+                listener(record)
+            except Exception:  # the record is written: a listener's failure is its own
+                logger.exception("A listener of WARC records failed on %s", record.location)
+
     def writer_for(self, spider: Spider | None = None) -> WarcFileWriter:
         """The run's writer (made on first use; its first file comes with its first record)."""
         if self.writer is None:
@@ -126,6 +148,7 @@ class WarcFiles:
                 on_open=self._file_opened,
                 on_close=self._file_closed,
                 on_discard=self._file_discarded,
+                on_record=self._record_written,
             )
         return self.writer
 

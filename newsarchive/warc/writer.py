@@ -12,7 +12,9 @@ warcio, one gzip member per record. :class:`WarcFileWriter` owns the files:
   :class:`RevisitOf`, it writes an identical-payload-digest ``revisit`` record (the HTTP
   head only) instead of the response;
 * ``on_open`` / ``on_close`` callbacks learn of every file created and closed (the WARC
-  extension indexes them), ``on_discard`` of a file removed for holding nothing, and
+  extension indexes them), ``on_discard`` of a file removed for holding nothing,
+  ``on_record`` of every record once it is in the file for good (a :class:`WrittenRecord`:
+  the CDXJ index is built from these, without reading the file back), and
   :attr:`WarcFileWriter.position` is the end of the last record written;
 * a file never holds a partial record (a failed write is cut back) and never gets its
   final name without a record after its warcinfo: a file whose warcinfo cannot be
@@ -28,9 +30,9 @@ would re-serialise parsed headers (``Name: value``), so the head is handed to wa
 :class:`~warcio.statusandheaders.StatusAndHeaders` that keeps the original bytes.
 
 Digests are SHA-1, base32, as warcio computes them: ``WARC-Block-Digest`` over the whole
-block, ``WARC-Payload-Digest`` over the bytes after the HTTP head as stored (for a chunked
-response that includes the chunk framing). That is what ``warcio check`` and pywb verify
-and index; a tool that digests the de-chunked entity will disagree on chunked records.
+block; ``WARC-Payload-Digest`` is the caller's (the crawl passes the digest of the entity
+with its transfer coding removed, as the WARC specification says) or, when it gives none,
+over the bytes after the HTTP head as stored.
 
 The writer is not thread-safe; Scrapy calls it from the reactor thread only.
 """
@@ -70,6 +72,7 @@ __all__ = [
     "RecordLocation",
     "RevisitOf",
     "WarcFileWriter",
+    "WrittenRecord",
     "default_software",
     "format_warc_date",
     "local_hostname",
@@ -243,6 +246,25 @@ class RevisitOf:
     """``WARC-Profile``: identical payload (the default) or server not modified."""
 
 
+@dataclass(frozen=True)
+class WrittenRecord:
+    """A record now in its file for good (given to the writer's ``on_record``): what an
+    index needs of it without reading the file back."""
+
+    location: RecordLocation
+    record_type: str
+    target_uri: str
+    warc_date: str
+    content_type: str | None
+    """The record's own ``Content-Type`` (for a response: ``application/http; ...``)."""
+    payload_digest: str | None
+    """``WARC-Payload-Digest`` as written (None on a revisit without one, and warcinfo)."""
+    http_head: bytes | None
+    """The HTTP status or request line and headers as stored, or None."""
+    payload: bytes
+    """The block after ``http_head`` as stored."""
+
+
 class _RawHttpHead(StatusAndHeaders):
     """An HTTP status + header block that serialises back to the exact original bytes.
 
@@ -287,6 +309,9 @@ class WarcFileWriter:
     :param on_discard: called with the final name of a file that was removed instead of
         closed, for holding no record after its warcinfo (its writes failed), when
         ``on_open`` may have been called for it.
+    :param on_record: called with a :class:`WrittenRecord` for every record (warcinfo
+        included) once the write that holds it succeeded, before the next write; never
+        for a record cut back after a failed write.
     """
 
     def __init__(
@@ -304,6 +329,7 @@ class WarcFileWriter:
         on_open: Callable[[str], None] | None = None,
         on_close: Callable[[Path], None] | None = None,
         on_discard: Callable[[str], None] | None = None,
+        on_record: Callable[[WrittenRecord], None] | None = None,
     ) -> None:
         if max_size <= 0:
             raise ValueError(f"max_size must be positive, got {max_size!r}")
@@ -327,6 +353,9 @@ class WarcFileWriter:
         self._on_open = on_open
         self._on_close = on_close
         self._on_discard = on_discard
+        self._on_record = on_record
+        self._written: list[WrittenRecord] = []
+        """Records of the write in progress, given to ``on_record`` once it succeeded."""
         self._serial = 0
         self._fh: IO[bytes] | None = None
         self._warcio: WARCWriter | None = None
@@ -407,6 +436,7 @@ class WarcFileWriter:
             # to be closed under its final name later
             self._remove_current()
             raise
+        self._deliver()
 
     def _write_warcinfo(self, created: datetime) -> None:
         record_id = self._make_id()
@@ -458,6 +488,7 @@ class WarcFileWriter:
         Needs no space on the device. The file is left ``.open`` when it cannot be
         deleted (the next start's repair deletes it).
         """
+        self._written.clear()
         fh, name = self._fh, self._name
         if fh is None or name is None:
             return
@@ -580,6 +611,7 @@ class WarcFileWriter:
         except BaseException:
             self._discard_from(mark)
             raise
+        self._deliver()
         return location
 
     def write_record(
@@ -633,6 +665,7 @@ class WarcFileWriter:
         except BaseException:
             self._discard_from(mark)
             raise
+        self._deliver()
         return location
 
     def write_metadata(
@@ -721,7 +754,30 @@ class WarcFileWriter:
         self.records_written += 1
         self.bytes_written += length
         assert self._name is not None
-        return RecordLocation(self._name, offset, length, record_id)
+        location = RecordLocation(self._name, offset, length, record_id)
+        if self._on_record is not None:
+            self._written.append(
+                WrittenRecord(
+                    location,
+                    record_type,
+                    target_uri,
+                    record.rec_headers.get_header("WARC-Date") or "",
+                    record.rec_headers.get_header("Content-Type"),
+                    record.rec_headers.get_header("WARC-Payload-Digest"),
+                    head,
+                    payload,
+                )
+            )
+        return location
+
+    def _deliver(self) -> None:
+        """Give the records of the write that just succeeded to ``on_record``."""
+        if not self._written:
+            return
+        written, self._written = self._written, []
+        assert self._on_record is not None
+        for record in written:
+            self._on_record(record)
 
     def _mark(self) -> _Mark:
         """Where the current file ends now, to cut it back there if a write fails."""
@@ -737,6 +793,7 @@ class WarcFileWriter:
     def _discard_from(self, mark: _Mark) -> None:
         """After a failed write, cut the file back to ``mark`` so it stays valid (and
         forget the records cut: a file left with its warcinfo only is not closed)."""
+        self._written.clear()  # cut back: never in the file
         fh = self._fh
         if fh is None:
             return
