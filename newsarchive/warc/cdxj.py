@@ -16,6 +16,7 @@ index. Every index is written atomically.
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import json
 import logging
@@ -67,6 +68,14 @@ own sort buffer); a file past it is indexed by reading it back when closed."""
 # line it would write for the record read back.
 _HTTP_PARSER = StatusAndHeadersParser(ArcWarcRecordLoader.HTTP_TYPES, verify=False)
 _URL_KEYS = CDXJIndexer(os.devnull, [])
+
+
+@functools.lru_cache(maxsize=4096)
+def _url_key(url: str) -> str:
+    """cdxj-indexer's key (the SURT) of ``url``; a page's response and its record's
+    metadata record come one after the other, so half the keys are asked for twice."""
+    key: str = _URL_KEYS.get_url_key(url)
+    return key
 
 
 def cdxj_line(record: WrittenRecord) -> str | None:
@@ -128,8 +137,7 @@ def cdxj_line(record: WrittenRecord) -> str | None:
     index["length"] = str(record.location.length)
     index["offset"] = str(record.location.offset)
     index["filename"] = record.location.file
-    key = _URL_KEYS.get_url_key(url)
-    return f"{key} {iso_date_to_timestamp(record.warc_date)} {json.dumps(index)}\n"
+    return f"{_url_key(url)} {iso_date_to_timestamp(record.warc_date)} {json.dumps(index)}\n"
 
 
 def write_index_lines(lines: list[str], target: Path) -> None:
