@@ -70,7 +70,7 @@ _HTTP_PARSER = StatusAndHeadersParser(ArcWarcRecordLoader.HTTP_TYPES, verify=Fal
 _URL_KEYS = CDXJIndexer(os.devnull, [])
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=512)
 def _url_key(url: str) -> str:
     """cdxj-indexer's key (the SURT) of ``url``; a page's response and its record's
     metadata record come one after the other, so half the keys are asked for twice."""
