@@ -39,7 +39,7 @@ from newsarchive import signals as na_signals
 from newsarchive.indexing import IndexingError, write_cdxj
 from newsarchive.warc.config import WarcConfig
 from newsarchive.warc.files import WarcFiles
-from newsarchive.warc.writer import WrittenRecord, payload_digest
+from newsarchive.warc.records import WrittenRecord, payload_digest
 
 if TYPE_CHECKING:
     from scrapy import Spider
