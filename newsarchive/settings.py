@@ -64,11 +64,12 @@ EXTENSIONS = {
     # first: the output folder's owner (site lock, repair, state, runs); the others reach
     # it through crawler.get_extension(ArchiveFolder)
     "newsarchive.state.owner.ArchiveFolder": 0,
-    # the WARC side, one job each: the files, the exchanges, the records, the indexes
+    # the WARC side, one job each: the files, the indexes (listening before any record is
+    # written: RecordArchiver writes at spider_opened), the exchanges, the records
     "newsarchive.warc.files.WarcFiles": 100,
+    "newsarchive.warc.cdxj.CdxjIndexer": 105,
     "newsarchive.warc.archiver.ExchangeArchiver": 110,
     "newsarchive.warc.metadata.RecordArchiver": 120,
-    "newsarchive.warc.cdxj.CdxjIndexer": 130,
     # --max-runtime and storage failures end the run (resumable)
     "newsarchive.crawling.limits.RunLimits": 50,
     # which known articles this run fetches again (NEWSARCHIVE_RECHECK*)

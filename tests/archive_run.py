@@ -24,9 +24,9 @@ from newsarchive.warc.writer import WarcFileWriter
 EXTENSIONS = {
     "newsarchive.state.owner.ArchiveFolder": 0,
     "newsarchive.warc.files.WarcFiles": 100,
+    "newsarchive.warc.cdxj.CdxjIndexer": 105,
     "newsarchive.warc.archiver.ExchangeArchiver": 110,
     "newsarchive.warc.metadata.RecordArchiver": 120,
-    "newsarchive.warc.cdxj.CdxjIndexer": 130,
 }
 
 

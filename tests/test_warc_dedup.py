@@ -3,6 +3,7 @@ and a resumed request answered from the archive - fed Scrapy objects directly.""
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import json
 from datetime import UTC, datetime
@@ -225,3 +226,70 @@ def test_a_background_index_that_fails_is_counted_as_an_error(tmp_path: Path, mo
     assert crawler.stats.get_value("newsarchive/warc/errors") == 1
     assert crawler.stats.get_value("newsarchive/warc/cdxj_files") == 2
     assert not (out / "indexes" / (closed[0].name + ".cdxj")).exists()
+
+
+def _jsonl_record_no_warc_holds(out: Path) -> None:
+    """A JSONL record of an earlier run that no WARC metadata record carries (a run killed
+    after writing its line): the next run writes that metadata record when it opens."""
+    (out / "jsonl").mkdir(parents=True)
+    record = {"url": URL, "site": "unit", "body": "news"}
+    (out / "jsonl" / "unit-20260301115900.jsonl").write_text(json.dumps(record) + "\n")
+
+
+def test_records_written_when_the_run_opens_are_in_the_index(tmp_path: Path) -> None:
+    from newsarchive.indexing import write_cdxj
+
+    out = tmp_path / "out"
+    _jsonl_record_no_warc_holds(out)
+    ext, crawler, spider = _run(out, "20260301120000")
+    assert crawler.stats.get_value("newsarchive/warc/metadata") == 1
+    _fetch(ext, spider, 1)
+    ext.close()
+    (path,) = sorted((out / "warc").glob("*.warc.gz"))
+    index = (out / "indexes" / (path.name + ".cdxj")).read_text()
+    write_cdxj([path], tmp_path / "read-back.cdxj")
+    assert index == (tmp_path / "read-back.cdxj").read_text()
+    assert "metadata://newsarchive/record/" + URL in index and index.count("\n") == 2
+    assert crawler.stats.get_value("newsarchive/warc/cdxj_reread") is None
+
+
+def test_a_file_whose_first_records_the_indexer_missed_is_read_back(tmp_path: Path) -> None:
+    from newsarchive.indexing import write_cdxj
+    from tests.archive_run import EXTENSIONS
+
+    out = tmp_path / "out"
+    _jsonl_record_no_warc_holds(out)
+    late = {**EXTENSIONS, "newsarchive.warc.cdxj.CdxjIndexer": 130}  # after RecordArchiver
+    ext, crawler, spider = _run(out, "20260301120000", EXTENSIONS=late)
+    _fetch(ext, spider, 1)
+    ext.close()
+    (path,) = sorted((out / "warc").glob("*.warc.gz"))
+    write_cdxj([path], tmp_path / "read-back.cdxj")
+    index = (out / "indexes" / (path.name + ".cdxj")).read_text()
+    assert index == (tmp_path / "read-back.cdxj").read_text() and index.count("\n") == 2
+    assert crawler.stats.get_value("newsarchive/warc/cdxj_reread") == 1
+
+
+def test_lines_of_a_file_that_could_not_be_closed_are_let_go(tmp_path: Path, monkeypatch) -> None:
+    import os as os_module
+
+    from newsarchive.warc.cdxj import CdxjIndexer
+
+    out = tmp_path / "out"
+    ext, crawler, spider = _run(
+        out, "20260301120000", NEWSARCHIVE_WARC_MAX_SIZE=1, NEWSARCHIVE_WARC_DEDUP=False
+    )
+    indexer = crawler.get_extension(CdxjIndexer)
+    _fetch(ext, spider, 1)
+    real_fsync = os_module.fsync
+
+    def fsync_fails_once(fd: int) -> None:
+        monkeypatch.setattr(os_module, "fsync", real_fsync)
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(os_module, "fsync", fsync_fails_once)
+    with contextlib.suppress(OSError):  # the rotation's close fails: the first file
+        _fetch(ext, spider, 2)  # stays .open for the next start's repair
+    _fetch(ext, spider, 3)
+    assert len(indexer._lines) == 1  # the abandoned file's lines were let go
+    ext.close()

@@ -85,7 +85,9 @@ def cdxj_line(record: WrittenRecord) -> str | None:
     response's HTTP ``Content-Type``, another record's own), ``status``, ``digest`` (the
     payload digest; computed when a record that should have one has none), ``length``,
     ``offset`` and ``filename``; keyed by the SURT of the URL and the 14-digit
-    ``WARC-Date``.
+    ``WARC-Date``. For records as the crawl's writer writes them (one gzip member each,
+    the target URI given, the HTTP head as captured); a file written otherwise is indexed
+    by reading it back (:func:`index_warc`).
     """
     kind = record.record_type
     if kind not in CDXJIndexer.DEFAULT_RECORDS:
@@ -197,13 +199,16 @@ def index_missing(warc_dir: Path) -> list[Path]:
 class CdxjIndexer:
     """Index every WARC file the run closes (``NEWSARCHIVE_WARC_CDXJ``).
 
-    The lines of a file are built as its records are written; when it is closed they are
-    written sorted (``newsarchive/warc/cdxj_files``). A file they could not be kept for
-    is read back with ``cdxj-indexer`` (``newsarchive/warc/cdxj_reread``): on a background
-    thread when it was rotated mid-crawl (a 1 GB file takes many seconds, which would
-    stall every download), at once when closed at the end of the run, after waiting for
-    those, so the stats count every index. Failures count in ``newsarchive/warc/errors``
-    (the archive is sound without its index, and the next run writes the missing ones).
+    The lines of a file are built as its records are written (it listens from
+    ``spider_opened``, before the components that write records: its priority in
+    ``EXTENSIONS`` is lower than theirs); when the file is closed they are written
+    sorted (``newsarchive/warc/cdxj_files``). A file whose first records it missed, or
+    whose lines could not be kept, is read back with ``cdxj-indexer``
+    (``newsarchive/warc/cdxj_reread``): on a background thread when it was rotated
+    mid-crawl (a 1 GB file takes many seconds, which would stall every download), at once
+    when closed at the end of the run, after waiting for those, so the stats count every
+    index. Failures count in ``newsarchive/warc/errors`` (the archive is sound without its
+    index, and the next run writes the missing ones).
     """
 
     def __init__(self, crawler: Crawler) -> None:
@@ -239,6 +244,18 @@ class CdxjIndexer:
         name = record.location.file
         if name in self._reread:
             return
+        if name not in self._lines:
+            if record.record_type != "warcinfo":
+                # records of this file were written before this listener was added: its
+                # lines would be incomplete
+                self._read_back_later(name)
+                return
+            # a new file: another file still here was abandoned (its close failed; the
+            # next start's repair closes and indexes it)
+            self._lines.clear()
+            self._sizes.clear()
+            self._reread.clear()
+            self._lines[name] = []
         try:
             line = cdxj_line(record)
         except Exception as exc:
@@ -252,7 +269,7 @@ class CdxjIndexer:
             self._read_back_later(name)
             return
         self._sizes[name] = size
-        self._lines.setdefault(name, []).append(line)
+        self._lines[name].append(line)
 
     def _read_back_later(self, name: str) -> None:
         self._reread.add(name)
