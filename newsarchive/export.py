@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from newsarchive import __version__
+from newsarchive.atomicfile import PARTIAL, partial_path, write_text_atomically
 from newsarchive.schema import SCHEMA_VERSION
 from newsarchive.tables import (
     COLUMNS,
@@ -45,7 +46,6 @@ FORMATS: dict[str, str] = {"parquet": ".parquet", "csv": ".csv", "jsonl": ".json
 BATCH_ROWS = 2048
 """Records converted and written at a time (a Parquet row group holds one batch)."""
 
-PARTIAL = ".partial-"
 DATAPACKAGE = "datapackage.json"
 
 #: Table Schema type (https://specs.frictionlessdata.io/table-schema/) of each column type.
@@ -93,7 +93,7 @@ class TableWriter:
         self.format = fmt
         self.schema = schema
         self.path = out / f"{table}{FORMATS[fmt]}"
-        self.partial = out / f".{self.path.name}{PARTIAL}{os.getpid()}"
+        self.partial = partial_path(self.path)
         self.rows = 0
         self._list_columns = [name for name, kind, _ in COLUMNS[table] if kind.startswith("list<")]
         self._file: IO[bytes] = open(self.partial, "wb")  # noqa: SIM115 - closed in close()
@@ -289,7 +289,7 @@ def export(
         for t in wanted:
             result.files[t] = writers[t].commit()
             result.rows[t] = writers[t].rows
-        _write_atomically(
+        write_text_atomically(
             out / DATAPACKAGE,
             json.dumps(datapackage(result, source, latest), ensure_ascii=False, indent=2) + "\n",
         )
@@ -302,15 +302,6 @@ def export(
             writer.abort()
         raise
     return result
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    partial = path.with_name(f".{path.name}{PARTIAL}{os.getpid()}")
-    with open(partial, "w", encoding="utf-8") as fh:
-        fh.write(text)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(partial, path)
 
 
 def run_export(source: Path, out: Path, fmt: str, *, latest: bool = False) -> int:

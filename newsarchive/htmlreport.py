@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from newsarchive import __version__
+from newsarchive.atomicfile import write_text_atomically
 from newsarchive.report import COVERAGE_FIELDS
 from newsarchive.tables import iter_records, jsonl_files, rate_rows, typed_date
 
@@ -717,12 +718,7 @@ def write_report(folder: Path, output: Path) -> ReportData:
     data = gather(folder)
     html = render(data)
     output.parent.mkdir(parents=True, exist_ok=True)
-    partial = output.with_name(f".{output.name}.partial-{os.getpid()}")
-    try:
-        partial.write_text(html, "utf-8")
-        os.replace(partial, output)
-    finally:
-        partial.unlink(missing_ok=True)
+    write_text_atomically(output, html)
     return data
 
 

@@ -250,13 +250,25 @@ def record_id(record: Mapping[str, Any]) -> str | None:
     return _text(_mapping(record.get("warc")).get("record_id"))
 
 
+def _date_columns(record: Mapping[str, Any], name: str) -> dict[str, Any]:
+    """The columns of one of the record's dates (``published``, ``modified``): as given,
+    as a UTC instant, its offset, its precision, its day, and as printed."""
+    typed = typed_date(record.get(name))
+    return {
+        name: _text(record.get(name)),
+        f"{name}_utc": typed.utc,
+        f"{name}_offset_minutes": typed.offset_minutes,
+        f"{name}_precision": typed.precision,
+        f"{name}_date": typed.day,
+        f"{name}_raw": _text(record.get(f"{name}_raw")),
+    }
+
+
 def article_row(record: Mapping[str, Any]) -> dict[str, Any]:
     """The ``articles`` row of one record (any schema_version)."""
     boiler = _mapping(record.get("boilerplate"))
     warc = _mapping(record.get("warc"))
     previous = _mapping(record.get("previous"))
-    published = typed_date(record.get("published"))
-    modified = typed_date(record.get("modified"))
     body = _text(record.get("body"))
     schema_version = _int(record.get("schema_version")) or 1
     return {
@@ -265,12 +277,7 @@ def article_row(record: Mapping[str, Any]) -> dict[str, Any]:
         "url": _text(record.get("url")),
         "lang": _text(record.get("lang")),
         "title": _text(record.get("title")),
-        "published": _text(record.get("published")),
-        "published_utc": published.utc,
-        "published_offset_minutes": published.offset_minutes,
-        "published_precision": published.precision,
-        "published_date": published.day,
-        "published_raw": _text(record.get("published_raw")),
+        **_date_columns(record, "published"),
         "dateline": _text(record.get("dateline")),
         "section": _text(record.get("section")),
         "body": body,
@@ -283,12 +290,7 @@ def article_row(record: Mapping[str, Any]) -> dict[str, Any]:
         "description": _text(record.get("description")),
         "image": _text(record.get("image")),
         "canonical_url": _text(record.get("canonical_url")),
-        "modified": _text(record.get("modified")),
-        "modified_utc": modified.utc,
-        "modified_offset_minutes": modified.offset_minutes,
-        "modified_precision": modified.precision,
-        "modified_date": modified.day,
-        "modified_raw": _text(record.get("modified_raw")),
+        **_date_columns(record, "modified"),
         "fetched_at": utc_timestamp(record.get("fetched_at")),
         "warc_file": _text(warc.get("file")),
         "warc_offset": _int(warc.get("offset")),

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from newsarchive.names import REPORTS_DIR, STATE_NAME, site_lock_path
 from newsarchive.report import EXIT_DRIFT, EXIT_ERRORS, EXIT_OK
-from newsarchive.state.owner import FileLock
+from newsarchive.state.owner import lock_is_held
 
 __all__ = ["RunInfo", "SiteHistory", "folder_history", "is_running", "run_started"]
 
@@ -68,14 +68,7 @@ class SiteHistory:
 
 def is_running(out: Path, site: str) -> bool:
     """True while a run of ``site`` holds its lock on ``out``."""
-    path = site_lock_path(out, site)
-    if not path.exists():
-        return False
-    probe = FileLock(path)
-    if probe.acquire():
-        probe.release()
-        return False
-    return True
+    return lock_is_held(site_lock_path(out, site))
 
 
 def folder_history(out: Path) -> dict[str, SiteHistory]:

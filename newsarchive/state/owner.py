@@ -63,7 +63,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["ArchiveFolder", "FolderBusy", "FileLock", "is_complete"]
+__all__ = ["ArchiveFolder", "FileLock", "FolderBusy", "is_complete", "lock_is_held"]
 
 FOLDER_LOCK_TIMEOUT = 600.0
 """Seconds to wait for another run to finish opening the folder."""
@@ -126,6 +126,17 @@ class FileLock:
             fcntl.flock(self._file, fcntl.LOCK_UN)
             self._file.close()
             self._file = None
+
+
+def lock_is_held(path: Path) -> bool:
+    """True when a process holds the lock at ``path`` now (a missing file is not held)."""
+    if not path.exists():
+        return False
+    probe = FileLock(path)
+    if probe.acquire():
+        probe.release()
+        return False
+    return True
 
 
 class ArchiveFolder:
@@ -225,14 +236,7 @@ class ArchiveFolder:
         """True when frontier worker run ``run`` of this site holds its lock now."""
         if run == self.run:
             return False
-        path = worker_lock_path(self.path, self.site, run)
-        if not path.exists():
-            return False
-        probe = FileLock(path)
-        if probe.acquire():
-            probe.release()
-            return False
-        return True
+        return lock_is_held(worker_lock_path(self.path, self.site, run))
 
     def _is_live_file(self, path: Path) -> bool:
         """A frontier worker's test: is ``path`` written by a live run? Other sites' files
@@ -263,11 +267,7 @@ class ArchiveFolder:
         """True when a run of ``site`` other than this one holds its lock now."""
         if site is None or site == self.site:
             return False
-        probe = FileLock(site_lock_path(self.path, site))
-        if probe.acquire():
-            probe.release()
-            return False
-        return True
+        return lock_is_held(site_lock_path(self.path, site))
 
     # -- signals ---------------------------------------------------------------------
 

@@ -15,13 +15,11 @@ index. Every index is written atomically.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import io
 import json
 import logging
 import os
-import tempfile
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Self
@@ -36,6 +34,7 @@ from warcio.warcwriter import WARCWriter
 
 from newsarchive import names
 from newsarchive import signals as na_signals
+from newsarchive.atomicfile import write_text_atomically
 from newsarchive.indexing import IndexingError, write_cdxj
 from newsarchive.warc.config import WarcConfig
 from newsarchive.warc.files import WarcFiles
@@ -145,19 +144,7 @@ def cdxj_line(record: WrittenRecord) -> str | None:
 def write_index_lines(lines: list[str], target: Path) -> None:
     """Write ``lines`` sorted, without repeats (as ``cdxj-indexer --sort``), atomically."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=target.name + ".", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            last = None
-            for line in sorted(lines):
-                if line != last:
-                    fh.write(line)
-                last = line
-        os.replace(tmp_name, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp_name)
-        raise
+    write_text_atomically(target, "".join(dict.fromkeys(sorted(lines))))
 
 
 def index_path(warc: Path) -> Path:
